@@ -1,0 +1,75 @@
+# ingrammicro.marketplace - development commands. Run `make help`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+COLLECTION_LINK := .collections/ansible_collections/ingrammicro/marketplace
+BUILD_DIR := .build
+PORT ?= 8080
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := $(BUILD_DIR)/ingrammicro-marketplace-$(VERSION).tar.gz
+
+# Quiet, offline-friendly tools.
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_NOCOLOR := 1
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help setup simulator demo test changelog-lint units integration lint build sanity clean
+
+help:
+	@echo "make setup               create .venv with every tool and make the collection resolvable from this checkout"
+	@echo "make demo                start the API simulator, run the example playbooks against it, show the result"
+	@echo "make test                every check: changelog, unit, simulator, integration, ansible-lint, build, sanity"
+	@echo "make simulator PORT=8080 run the Marketplace API simulator in the foreground"
+
+setup: $(VENV)/.installed $(COLLECTION_LINK)
+
+$(VENV)/.installed: requirements.txt test-requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.txt -r test-requirements.txt
+	$(BIN)/python tools/install_get_pip.py
+	touch $@
+
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../.. $@
+
+simulator: setup
+	$(BIN)/python -m tests.simulator --port $(PORT)
+
+demo: setup
+	$(BIN)/python tools/demo.py
+
+test: setup changelog-lint units integration lint build sanity
+	@echo "make test: all checks passed"
+
+changelog-lint: setup
+	$(BIN)/antsibull-changelog lint
+
+units: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/simulator tests/conformance
+
+integration: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
+
+lint: setup
+	$(BIN)/ansible-lint --profile production --offline
+
+# Build the collection as it ships, install the tarball, and check that ansible-doc renders every module from it.
+build: setup
+	rm -rf $(BUILD_DIR)
+	$(BIN)/ansible-galaxy collection build --output-path $(BUILD_DIR) .
+	$(BIN)/ansible-galaxy collection install --offline -p $(BUILD_DIR)/installed $(TARBALL)
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD_DIR)/installed $(BIN)/python tools/check_installed.py
+
+# ansible-test needs the collection under a real ansible_collections/<namespace>/<name> path (no symlinks):
+# run it on the installed tarball, which is also exactly what users get.
+sanity: build
+	cd $(BUILD_DIR)/installed/ansible_collections/ingrammicro/marketplace && \
+		$(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+clean:
+	rm -rf $(BUILD_DIR) .collections $(VENV) tests/output .pytest_cache

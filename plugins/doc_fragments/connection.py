@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Connection options of every module. Must stay identical to connection_argument_spec() in
+    # plugins/module_utils/_connection.py (a unit test compares them).
+    DOCUMENTATION = r"""
+options:
+  api_url:
+    description:
+      - Base URL of the Marketplace API, including the region path, for example
+        V(https://api.cloud.im/marketplace/eu) or V(https://api.cloud.im/marketplace/na).
+      - Required. If not set here, the E(INGRAM_API_URL) environment variable is used.
+    type: str
+  username:
+    description:
+      - The Marketplace API user (its login usually ends in C(.API)).
+      - Required. If not set here, the E(INGRAM_USERNAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password of the Marketplace API user.
+      - Required. If not set here, the E(INGRAM_PASSWORD) environment variable is used.
+    type: str
+  subscription_key:
+    description:
+      - The API gateway subscription key, sent as C(X-Subscription-Key) on every request.
+      - Required. If not set here, the E(INGRAM_SUBSCRIPTION_KEY) environment variable is used.
+    type: str
+  marketplace:
+    description:
+      - The marketplace code sent when requesting a token, for example V(us), V(ca), V(de) or V(uk).
+      - Required. If not set here, the E(INGRAM_MARKETPLACE) environment variable is used.
+    type: str
+  client_id:
+    description:
+      - Optional application id sent as C(X-Client-Id), as issued by Ingram Micro support to partner applications.
+      - If not set here, the E(INGRAM_CLIENT_ID) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the API's TLS certificate. Set to V(false) only against a test endpoint.
+      - If not set here, the E(INGRAM_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each API response.
+      - If not set here, the E(INGRAM_TIMEOUT) environment variable is used.
+    type: float
+    default: 30.0
+  max_retries:
+    description:
+      - How many times a failed request is retried, with exponential backoff and jitter, honouring C(Retry-After).
+      - Reads are retried on connection errors, timeouts and HTTP 429, 500, 502, 503 and 504. Writes are retried only
+        when the server certainly did not act on them (HTTP 429 or 503, or no connection); an order whose outcome is
+        unknown is looked up, never sent twice.
+      - If not set here, the E(INGRAM_MAX_RETRIES) environment variable is used.
+    type: int
+    default: 5
+  token_cache:
+    description:
+      - Cache the API token on disk so that later tasks and parallel forks reuse it instead of requesting a new one.
+      - The cache lives in C($XDG_CACHE_HOME/ingrammicro.marketplace/tokens) (default C(~/.cache)), one file per
+        credential set with mode 0600 in a 0700 directory. It holds the token and its expiry only, never the password
+        or the subscription key.
+      - If not set here, the E(INGRAM_TOKEN_CACHE) environment variable is used.
+    type: bool
+    default: true
+  change_quantity:
+    description:
+      - How the platform reads the quantity of a C(change) order line. V(total) (the default) sends the new total
+        number of seats, which is what the Marketplace API does as far as public evidence shows; V(delta) sends the
+        signed number of seats to add or remove.
+      - The vendor contract does not state which one applies, so after every change order the subscription is read
+        back, and a seat count other than the one asked for fails loudly naming both numbers and the order. If that
+        happens on your platform, switch this setting.
+      - If not set here, the E(INGRAM_CHANGE_QUANTITY) environment variable is used.
+    type: str
+    choices: [total, delta]
+    default: total
+requirements:
+  - requests
+notes:
+  - Connection options are usually given once, through environment variables (for example from an AWX credential) or
+    through C(module_defaults) with the C(group/ingrammicro.marketplace.all) action group.
+"""

@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What customers and resellers share (the API's ``Account`` model): options, validation, comparison.
+
+Private to this collection.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import subset_differs, to_camel
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{4,255}$")
+
+# Fields PATCH can change (AccountUpdate); others are set on creation only.
+SCALAR_UPDATABLE = ("externalId", "name", "taxRegId", "status")
+CREATE_ONLY = ("language", "attributes")
+REQUIRED_ADDRESS = ("street_address", "postal_code", "city", "country_code")
+# Contact fields the API returns, so the only ones that can be compared.
+CONTACT_COMPARED = ("type", "firstName", "lastName", "email", "phoneNumber")
+# Option names copied into the API body.
+ACCOUNT_FIELDS = ("external_id", "name", "language", "tax_reg_id", "attributes", "address", "contact_persons", "status")
+
+
+def account_argument_spec():
+    """Options of every Account-based module (customers, resellers)."""
+    return dict(
+        id=dict(type="str"),
+        external_id=dict(type="str"),
+        name=dict(type="str"),
+        language=dict(type="str"),
+        tax_reg_id=dict(type="str"),
+        attributes=dict(type="dict"),
+        address=dict(type="dict", options=dict(
+            street_address=dict(type="str"),
+            address_extension=dict(type="str"),
+            postal_code=dict(type="str"),
+            city=dict(type="str"),
+            state=dict(type="str"),
+            country_code=dict(type="str"),
+        )),
+        contact_persons=dict(type="list", elements="dict", options=dict(
+            type=dict(type="str", choices=["admin", "billing", "technical"], default="admin"),
+            first_name=dict(type="str", required=True),
+            last_name=dict(type="str", required=True),
+            email=dict(type="str", required=True),
+            phone_number=dict(type="str", required=True),
+            login=dict(type="str"),
+            password=dict(type="str", no_log=True),
+        )),
+        status=dict(type="str", choices=["active", "creditHold"]),
+    )
+
+
+def _contact_key(contact):
+    return tuple(str(contact.get(field) or "") for field in CONTACT_COMPARED)
+
+
+class AccountResource(IMResource):
+    """Resource base for customers and resellers. Subclasses set ``kind``, ``find``, ``create`` and ``update``."""
+
+    kind = "account"
+    hidden_fields = ("contact_persons.password",)
+    fields = ACCOUNT_FIELDS
+    required_on_create = ("name", "language", "address", "contact_persons")
+
+    def describe(self):
+        if self.params["external_id"] and not self.params["id"]:
+            return "%s external_id %s" % (self.kind, self.params["external_id"])
+        return "%s id %s" % (self.kind, self.params["id"])
+
+    def validate(self):
+        address = self.params["address"] or {}
+        country = address.get("country_code")
+        if country is not None and not COUNTRY_CODE.match(country):
+            raise IMConfigError("address.country_code must be an ISO 3166-1 alpha-2 code in capitals such as US or DE, got %r"
+                                % country)
+        for index, contact in enumerate(self.params["contact_persons"] or []):
+            where = "contact_persons[%d]" % index
+            if not EMAIL.match(contact["email"]):
+                raise IMConfigError("%s.email must be an e-mail address such as jane@example.com, got %r" % (where, contact["email"]))
+            for field in ("first_name", "last_name", "phone_number"):
+                if not str(contact[field]).strip():
+                    raise IMConfigError("%s.%s must not be empty" % (where, field))
+            if contact["type"] != "admin" and (contact["login"] or contact["password"]):
+                raise IMConfigError("%s: login and password can only be given for the admin contact (type: admin)" % where)
+            if contact["login"] is not None and not LOGIN.match(contact["login"]):
+                raise IMConfigError("%s.login must be at least 5 characters of letters, digits and _ . @ - starting with a "
+                                    "letter or digit, got %r" % (where, contact["login"]))
+        if self.params["name"] is not None and not self.params["name"].strip():
+            raise IMConfigError("name must not be empty")
+
+    def desired(self):
+        return to_camel({field: self.params[field] for field in self.fields})
+
+    def validate_create(self, desired):
+        missing = [field for field in self.required_on_create if self.params[field] in (None, [], {})]
+        address = self.params["address"] or {}
+        if self.params["address"]:
+            missing += ["address.%s" % field for field in REQUIRED_ADDRESS if not address.get(field)]
+        if missing:
+            raise IMConfigError("%s does not exist yet; creating it needs %s" % (self.describe(), ", ".join(missing)))
+
+    def changes(self, current, desired):
+        patch = {key: desired[key] for key in SCALAR_UPDATABLE if key in desired and current.get(key) != desired[key]}
+        if "address" in desired and subset_differs(current.get("address") or {}, desired["address"]):
+            patch["address"] = dict(current.get("address") or {}, **desired["address"])
+        if "contactPersons" in desired:
+            wanted = sorted(_contact_key(contact) for contact in desired["contactPersons"])
+            if wanted != sorted(_contact_key(contact) for contact in current.get("contactPersons") or []):
+                # login/password are write-only and apply on creation only: never resent.
+                patch["contactPersons"] = [{key: contact[key] for key in CONTACT_COMPARED if key in contact}
+                                           for contact in desired["contactPersons"]]
+        for key in CREATE_ONLY:
+            if key in desired and subset_differs(current.get(key), desired[key]):
+                self.module.warn("%s: %s differs from the requested value, but the API cannot change it after creation; "
+                                 "left as it is" % (self.describe(), key))
+        return patch
+
+    def find_by_external_id(self, path, external_id):
+        """The list row whose externalId is exactly ``external_id``, or ``None``; more than one is an error."""
+        rows = [row for row in self.client.paginate(path, {"externalId": external_id}) if row.get("externalId") == external_id]
+        if len(rows) > 1:
+            raise IMError("external_id %s matches %d %ss (ids %s); give id to pick one" % (
+                external_id, len(rows), self.kind, ", ".join(str(row.get("id")) for row in rows)))
+        return rows[0] if rows else None

@@ -1,0 +1,371 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Marketplace API client shared by every module and plugin. Private to this collection.
+
+One ``requests.Session`` per process (keep-alive across pages, polls and tasks' threads), token auth with
+an on-disk cache shared by tasks and forks, one re-authentication on 401, the retry policy of ``_retry``,
+full pagination that cannot loop forever, and one error type. No secret (password, subscription key,
+token) ever appears in a message this module produces.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import threading
+import time
+import traceback
+
+try:
+    import requests
+    import urllib3
+except ImportError:  # pragma: no cover - reported to the user by the module base
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _retry
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMNotFoundError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._token_cache import TokenCache, refresh_margin
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._version import COLLECTION_VERSION
+
+USER_AGENT = "ingrammicro.marketplace/%s (Ansible collection)" % COLLECTION_VERSION
+
+# The API documents no maximum page size; the simulator and observed clients accept 1000. Termination
+# never depends on the server honouring it (see paginate).
+PAGE_SIZE = 1000
+MAX_PAGES = 10000
+MAX_MESSAGE = 500
+CONNECTION_POOL_SIZE = 32
+
+
+def _root_cause(exc):
+    """The innermost exception of a requests/urllib3 error chain."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "reason", None)
+        if inner is None and getattr(exc, "args", None) and isinstance(exc.args[0], BaseException):
+            inner = exc.args[0]
+        if inner is None:
+            inner = exc.__cause__ or exc.__context__
+        if not isinstance(inner, BaseException):
+            break
+        exc = inner
+    return exc
+
+
+def describe_failure(exc):
+    """A short, library-free description of a transport failure."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out"
+    cause = _root_cause(exc)
+    text = str(cause).lower()
+    if "name or service not known" in text or "nodename nor servname" in text or "failed to resolve" in text \
+            or "temporary failure in name resolution" in text:
+        return "host name could not be resolved"
+    if isinstance(cause, ConnectionRefusedError) or "connection refused" in text:
+        return "connection refused"
+    if isinstance(cause, ConnectionResetError) or "reset by peer" in text:
+        return "connection reset by the server"
+    if "remote end closed" in text or "remotedisconnected" in type(cause).__name__.lower():
+        return "the server closed the connection without answering"
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror.lower()
+    return type(cause).__name__
+
+
+def classify_failure(exc):
+    """CONNECT when the request certainly never reached the server, READ otherwise."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return _retry.CONNECT
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        cause = _root_cause(exc)
+        if isinstance(exc.args[0] if exc.args else None, urllib3.exceptions.MaxRetryError) and \
+                isinstance(exc.args[0].reason, urllib3.exceptions.NewConnectionError):
+            return _retry.CONNECT
+        if isinstance(cause, (ConnectionRefusedError, urllib3.exceptions.NameResolutionError)):
+            return _retry.CONNECT
+    return _retry.READ
+
+
+class MarketplaceClient:
+    """A session with the Marketplace API for one set of connection settings (a ``ConnectionConfig``)."""
+
+    def __init__(self, config, sleep=time.sleep, clock=time.time, backoff=None, token_cache_dir=None, warn=None):
+        self.config = config
+        self._sleep = sleep
+        self._clock = clock
+        self._backoff = backoff or _retry.Backoff()
+        self._warn = warn or (lambda message: None)
+        self._token_lock = threading.Lock()
+        self._token = None
+        self._token_expires_at = 0.0
+        self._cache = TokenCache(config.cache_key(), directory=token_cache_dir, clock=clock) if config.token_cache else None
+        self.retries = collections.Counter()  # reason -> number of retried attempts, reported by the modules
+        self.requests_sent = collections.Counter()  # method -> count, for diagnostics and benchmarks
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=CONNECTION_POOL_SIZE, max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.session.headers.update({
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            "X-Subscription-Key": config.subscription_key,
+        })
+        if config.client_id:
+            self.session.headers["X-Client-Id"] = config.client_id
+
+    # ----------------------------------------------------------------- secrets
+
+    def scrub(self, text):
+        """Remove every secret this client knows from ``text``."""
+        text = str(text)
+        for secret in self.config.secrets() + ([self._token] if self._token else []):
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "********")
+        return text
+
+    # ----------------------------------------------------------------- tokens
+
+    def _fetch_token(self):
+        body = self._send("POST", "/token", body={"marketplace": self.config.marketplace}, authenticated=False)
+        if not isinstance(body, dict) or not body.get("token"):
+            raise IMApiError("POST /token returned no token: check api_url (it must point at the Marketplace API, "
+                             "for example https://api.cloud.im/marketplace/eu)", method="POST", path="/token")
+        try:
+            ttl = float(body.get("expiresInSeconds") or 1500)
+        except (TypeError, ValueError):
+            ttl = 1500.0
+        return body["token"], ttl
+
+    def _disable_cache(self, exc):
+        self._warn("token cache disabled for this task: %s (%s); set token_cache: false to silence this"
+                   % (self._cache.directory, getattr(exc, "strerror", None) or exc))
+        self._cache = None
+
+    def token(self):
+        """A valid bearer token: from memory, from the shared cache, or freshly issued."""
+        with self._token_lock:
+            if self._token and self._clock() < self._token_expires_at:
+                return self._token
+            cached = None
+            if self._cache is not None:
+                try:
+                    with self._cache.locked():
+                        cached = self._cache.load()
+                        if cached is None:
+                            token, ttl = self._fetch_token()
+                            cached = (token, self._clock() + ttl - refresh_margin(ttl))
+                            self._cache.store(token, ttl)
+                except OSError as exc:
+                    self._disable_cache(exc)
+            if cached is None:
+                token, ttl = self._fetch_token()
+                cached = (token, self._clock() + ttl - refresh_margin(ttl))
+            self._token, self._token_expires_at = cached
+            return self._token
+
+    def _invalidate(self, token):
+        with self._token_lock:
+            if self._token == token:
+                self._token = None
+                self._token_expires_at = 0.0
+            if self._cache is not None:
+                try:
+                    with self._cache.locked():
+                        self._cache.discard(token)
+                except OSError as exc:
+                    self._disable_cache(exc)
+
+    # ----------------------------------------------------------------- requests
+
+    def request(self, method, path, query=None, body=None):
+        """Send an authenticated request; return the decoded JSON body (``None`` when empty).
+
+        ``path`` is relative to ``api_url`` (``/customers``). Raises IMApiError (IMNotFoundError for 404).
+        """
+        return self._send(method.upper(), path, query=query, body=body, authenticated=True)
+
+    def get(self, path, query=None):
+        return self.request("GET", path, query=query)
+
+    def post(self, path, body=None):
+        return self.request("POST", path, body=body)
+
+    def patch(self, path, body=None):
+        return self.request("PATCH", path, body=body)
+
+    def get_or_none(self, path, query=None):
+        """GET an object; ``None`` when the API answers 404."""
+        try:
+            return self.get(path, query=query)
+        except IMNotFoundError:
+            return None
+
+    def _send(self, method, path, query=None, body=None, authenticated=True):
+        url = self.config.api_url + path
+        query = {key: value for key, value in (query or {}).items() if value is not None}
+        attempt = 0
+        reauthenticated = False
+        while True:
+            headers = {}
+            token = None
+            if authenticated:
+                token = self.token()
+                headers["Authorization"] = "Bearer " + token
+            auth = (self.config.username, self.config.password) if not authenticated else None
+            self.requests_sent[method] += 1
+            try:
+                response = self.session.request(method, url, params=query or None, json=body, headers=headers, auth=auth,
+                                                timeout=self.config.timeout, verify=self.config.validate_certs)
+            except requests.exceptions.SSLError as exc:
+                raise IMApiError(
+                    "TLS verification failed for %s: %s. Fix the certificate (or its CA bundle); set validate_certs: false "
+                    "(INGRAM_VALIDATE_CERTS=false) only against a test endpoint" % (self.config.api_url, describe_failure(exc)),
+                    method=method, path=path)
+            except requests.exceptions.RequestException as exc:
+                failure = classify_failure(exc)
+                if attempt < self.config.max_retries and _retry.should_retry(method, path, failure=failure):
+                    self._pause(attempt, "%s (%s)" % (describe_failure(exc), failure))
+                    attempt += 1
+                    continue
+                raise self._transport_error(method, path, exc, failure, attempt)
+
+            if response.status_code == 401 and authenticated and not reauthenticated:
+                # The token expired or was revoked: re-authenticate once and send the call again.
+                self._invalidate(token)
+                reauthenticated = True
+                continue
+            if response.status_code >= 400:
+                if attempt < self.config.max_retries and _retry.should_retry(method, path, status=response.status_code):
+                    retry_after = _retry.parse_retry_after(response.headers.get("Retry-After"))
+                    self._pause(attempt, "HTTP %s" % response.status_code, retry_after)
+                    attempt += 1
+                    continue
+                raise self._api_error(method, path, response, authenticated)
+            return self._decode(method, path, response)
+
+    def _pause(self, attempt, reason, retry_after=None):
+        self.retries[reason] += 1
+        self._sleep(self._backoff.delay(attempt, retry_after))
+
+    def _decode(self, method, path, response):
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise IMApiError(
+                "%s %s returned a non-JSON answer (HTTP %s, %s): check api_url, it must point at the Marketplace API, "
+                "for example https://api.cloud.im/marketplace/eu"
+                % (method, path, response.status_code, response.headers.get("Content-Type") or "no content type"),
+                status=response.status_code, method=method, path=path,
+                correlation_id=response.headers.get("X-Correlation-ID"))
+
+    def _transport_error(self, method, path, exc, failure, attempt):
+        reason = describe_failure(exc)
+        tries = " after %d attempts" % (attempt + 1) if attempt else ""
+        if failure == _retry.CONNECT:
+            message = "cannot reach the Marketplace API at %s: %s%s (check api_url and the network)" % (
+                self.config.api_url, reason, tries)
+        elif isinstance(exc, requests.exceptions.Timeout):
+            message = "%s %s: no answer within %ss (timeout)%s" % (method, path, _number(self.config.timeout), tries)
+        else:
+            message = "%s %s: %s%s" % (method, path, reason, tries)
+        ambiguous = failure == _retry.READ and not _retry.is_safe(method, path)
+        if ambiguous:
+            message += "; the server may have acted on the request"
+        return IMApiError(self.scrub(message), method=method, path=path, ambiguous=ambiguous)
+
+    def _api_error(self, method, path, response, authenticated):
+        status = response.status_code
+        correlation_id = response.headers.get("X-Correlation-ID")
+        api_message = None
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict):
+            api_message = payload.get("message") or payload.get("error")
+        if not api_message:
+            api_message = response.reason or "no message"
+        api_message = self.scrub(str(api_message))[:MAX_MESSAGE]
+        if status == 401:
+            hint = ("the API rejected the username, password or subscription key" if not authenticated
+                    else "the API rejected the token again after re-authenticating; check the subscription key and the API user")
+            message = "%s %s: HTTP 401 %s (%s)" % (method, path, api_message, hint)
+        elif status == 403:
+            message = "%s %s: HTTP 403 %s (the API user or subscription key is not allowed to do this)" % (method, path, api_message)
+        elif status == 404 and path == "/token":
+            message = "POST /token: HTTP 404: check api_url, it must point at the Marketplace API, for example " \
+                      "https://api.cloud.im/marketplace/eu"
+        else:
+            message = "%s %s: HTTP %s %s" % (method, path, status, api_message)
+        if correlation_id:
+            message += " (correlation id %s)" % correlation_id
+        error_class = IMNotFoundError if status == 404 else IMApiError
+        return error_class(message, status=status, method=method, path=path, api_message=api_message,
+                           correlation_id=correlation_id)
+
+    # ----------------------------------------------------------------- lists
+
+    def paginate(self, path, query=None, page_size=PAGE_SIZE, max_items=None):
+        """Every item of a ``{data, pagination}`` list, across all pages.
+
+        Stops on an empty page, when ``offset`` reaches ``pagination.total``, or (without a total) on a page
+        shorter than its limit. A server that repeats a page, or never ends, raises IMApiError rather than
+        looping or returning duplicated rows: a partial listing must never look complete.
+        """
+        query = dict(query or {})
+        items = []
+        offset = 0
+        previous_ids = None
+        for _page in range(MAX_PAGES):
+            page = self.get(path, query=dict(query, offset=offset, limit=page_size))
+            data = page.get("data") if isinstance(page, dict) else None
+            if not isinstance(data, list):
+                raise IMApiError("GET %s did not return a {data, pagination} list" % path, method="GET", path=path)
+            if not data:
+                return items
+            ids = [item.get("id") if isinstance(item, dict) else item for item in data]
+            if ids == previous_ids:
+                raise IMApiError("GET %s returned the same page again at offset %d; stopping instead of looping "
+                                 "(the listing would be incomplete or duplicated)" % (path, offset), method="GET", path=path)
+            previous_ids = ids
+            items.extend(data)
+            offset += len(data)
+            if max_items is not None and len(items) >= max_items:
+                return items[:max_items]
+            pagination = page.get("pagination") or {}
+            total = pagination.get("total")
+            if isinstance(total, int):
+                if offset >= total:
+                    return items
+            elif len(data) < (pagination.get("limit") or page_size):
+                return items
+        raise IMApiError("GET %s: more than %d pages; stopping" % (path, MAX_PAGES), method="GET", path=path)
+
+    # ----------------------------------------------------------------- concurrency
+
+    def map_concurrent(self, func, items, concurrency=8):
+        """``[func(item) for item in items]`` with at most ``concurrency`` requests in flight, over this session."""
+        items = list(items)
+        if concurrency <= 1 or len(items) <= 1:
+            return [func(item) for item in items]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(concurrency, len(items), CONNECTION_POOL_SIZE)) as pool:
+            return list(pool.map(func, items))
+
+    def retry_summary(self):
+        """One line describing retried attempts, or ``None``."""
+        if not self.retries:
+            return None
+        parts = ", ".join("%s x%d" % (reason, count) for reason, count in sorted(self.retries.items()))
+        return "the Marketplace API asked for retries (%s); this task backed off and retried" % parts
+
+
+def _number(value):
+    return ("%f" % value).rstrip("0").rstrip(".")

@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection options: the one argument spec shared by every module, and their validation.
+
+Private to this collection. ``plugins/doc_fragments/connection.py`` documents exactly these options; a unit
+test keeps the two identical. Plugins (the inventory) validate their options through ``ConnectionConfig``
+too, so a setting means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+
+# option name -> environment variable
+ENV_VARS = {
+    "api_url": "INGRAM_API_URL",
+    "username": "INGRAM_USERNAME",
+    "password": "INGRAM_PASSWORD",
+    "subscription_key": "INGRAM_SUBSCRIPTION_KEY",
+    "marketplace": "INGRAM_MARKETPLACE",
+    "client_id": "INGRAM_CLIENT_ID",
+    "validate_certs": "INGRAM_VALIDATE_CERTS",
+    "timeout": "INGRAM_TIMEOUT",
+    "max_retries": "INGRAM_MAX_RETRIES",
+    "token_cache": "INGRAM_TOKEN_CACHE",
+    "change_quantity": "INGRAM_CHANGE_QUANTITY",
+}
+
+# Needed to obtain a token; checked by ConnectionConfig so the message can name the environment variable too.
+REQUIRED_SETTINGS = ("api_url", "username", "password", "subscription_key", "marketplace")
+
+SECRET_OPTIONS = ("password", "subscription_key")
+
+
+def _env(name):
+    return (env_fallback, [ENV_VARS[name]])
+
+
+def connection_argument_spec():
+    """A fresh copy of the connection options' argument spec."""
+    return dict(
+        api_url=dict(type="str", fallback=_env("api_url")),
+        username=dict(type="str", fallback=_env("username")),
+        password=dict(type="str", no_log=True, fallback=_env("password")),
+        subscription_key=dict(type="str", no_log=True, fallback=_env("subscription_key")),
+        marketplace=dict(type="str", fallback=_env("marketplace")),
+        client_id=dict(type="str", fallback=_env("client_id")),
+        validate_certs=dict(type="bool", default=True, fallback=_env("validate_certs")),
+        timeout=dict(type="float", default=30.0, fallback=_env("timeout")),
+        max_retries=dict(type="int", default=5, fallback=_env("max_retries")),
+        token_cache=dict(type="bool", default=True, fallback=_env("token_cache")),
+        change_quantity=dict(type="str", default="total", choices=["total", "delta"], fallback=_env("change_quantity")),
+    )
+
+
+class ConnectionConfig:
+    """Validated connection settings. Build it with ``from_params`` from module params or plugin options."""
+
+    def __init__(self, api_url, username, password, subscription_key, marketplace, client_id=None, validate_certs=True,
+                 timeout=30.0, max_retries=5, token_cache=True, change_quantity="total"):
+        self.api_url = api_url
+        self.username = username
+        self.password = password
+        self.subscription_key = subscription_key
+        self.marketplace = marketplace
+        self.client_id = client_id
+        self.validate_certs = validate_certs
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.token_cache = token_cache
+        self.change_quantity = change_quantity
+
+    def __repr__(self):
+        # Never show the secrets, even in a debugger or a traceback.
+        return "ConnectionConfig(api_url=%r, username=%r, marketplace=%r)" % (self.api_url, self.username, self.marketplace)
+
+    @classmethod
+    def from_params(cls, params):
+        """Validate ``params`` (a mapping holding the connection options) and return a config.
+
+        Raises IMConfigError naming every missing or invalid setting and how to provide it.
+        """
+        missing = [name for name in REQUIRED_SETTINGS if params.get(name) in (None, "")]
+        if missing:
+            raise IMConfigError(
+                "missing connection setting%s: %s" % (
+                    "s" if len(missing) > 1 else "",
+                    ", ".join("%s (option %s or environment variable %s)" % (name, name, ENV_VARS[name]) for name in missing),
+                )
+            )
+        api_url = str(params["api_url"]).strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+", api_url):
+            raise IMConfigError(
+                "api_url must be an http(s) URL such as https://api.cloud.im/marketplace/eu, got %r" % api_url
+            )
+        timeout = params.get("timeout", 30.0)
+        if timeout is None or float(timeout) <= 0:
+            raise IMConfigError("timeout must be a positive number of seconds, got %r" % (timeout,))
+        max_retries = params.get("max_retries", 5)
+        if max_retries is None or int(max_retries) < 0:
+            raise IMConfigError("max_retries must be 0 or more, got %r" % (max_retries,))
+        change_quantity = params.get("change_quantity") or "total"
+        if change_quantity not in ("total", "delta"):
+            raise IMConfigError("change_quantity must be 'total' or 'delta', got %r" % (change_quantity,))
+        return cls(
+            api_url=api_url,
+            username=str(params["username"]),
+            password=str(params["password"]),
+            subscription_key=str(params["subscription_key"]),
+            marketplace=str(params["marketplace"]),
+            client_id=params.get("client_id") or None,
+            validate_certs=bool(params.get("validate_certs", True)),
+            timeout=float(timeout),
+            max_retries=int(max_retries),
+            token_cache=bool(params.get("token_cache", True)),
+            change_quantity=change_quantity,
+        )
+
+    def secrets(self):
+        """Values that must never appear in any output."""
+        return [value for value in (self.password, self.subscription_key) if value]
+
+    def cache_key(self):
+        """What identifies a token: the password is included (hashed) so a wrong password never reuses a good token."""
+        return (self.api_url, self.username, self.marketplace, self.subscription_key, self.password, self.client_id or "")

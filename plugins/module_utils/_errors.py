@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The exceptions the collection raises on purpose. Private to this collection."""
+
+from __future__ import annotations
+
+
+class IMError(Exception):
+    """Base class: every error the collection raises deliberately. ``str()`` is the user-facing message."""
+
+
+class IMConfigError(IMError):
+    """A connection setting or module option is missing or invalid. Raised before any request is sent."""
+
+
+class IMApiError(IMError):
+    """A request to the Marketplace API failed.
+
+    Carries what a user or Ingram Micro support needs: the HTTP status (``None`` when no response arrived),
+    the API's own message, the method and path (never the query string or headers) and the
+    ``X-Correlation-ID`` of the response.
+    """
+
+    def __init__(self, message, status=None, method=None, path=None, api_message=None, correlation_id=None, ambiguous=False):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.method = method
+        self.path = path
+        self.api_message = api_message
+        self.correlation_id = correlation_id
+        # True when the request may have reached the server and been acted on although no answer arrived
+        # (timeout, connection reset). A write in that state must be looked up, never blindly resent.
+        self.ambiguous = ambiguous
+
+    def __str__(self):
+        return self.message
+
+    def details(self):
+        """The structured fields modules add to ``fail_json``."""
+        return {
+            "status": self.status,
+            "path": self.path,
+            "method": self.method,
+            "api_message": self.api_message,
+            "correlation_id": self.correlation_id,
+        }
+
+
+class IMNotFoundError(IMApiError):
+    """HTTP 404: the object does not exist (or is not visible to this reseller)."""
+
+
+class IMWaitError(IMError):
+    """Waiting for an asynchronous object (order, report) ended in a failure state or timed out."""
+
+    def __init__(self, message, last=None):
+        super().__init__(message)
+        self.last = last

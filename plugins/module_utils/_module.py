@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Module base: the common argument spec, a lazily built client, and errors turned into ``fail_json``.
+
+Private to this collection. Modules subclass ``IMModule`` (or ``IMResource`` / ``IMInfo``), implement
+``execute()`` returning the result dict, and call ``run()``.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _client
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig, connection_argument_spec
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
+
+WAIT_ARGUMENT_SPEC = dict(
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=900),
+)
+
+
+class IMModule:
+    """Wraps ``AnsibleModule`` with the connection options every module shares."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
+        self.params = self.module.params
+        self._client = None
+        if not _client.HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    @property
+    def diff_mode(self):
+        return self.module._diff  # pylint: disable=protected-access
+
+    @property
+    def client(self):
+        """The API client, built on first use so that input errors are reported before any connection."""
+        if self._client is None:
+            config = ConnectionConfig.from_params(self.params)
+            self._client = _client.MarketplaceClient(config, warn=self.module.warn)
+        return self._client
+
+    def waiter(self):
+        """A Waiter configured from ``wait`` / ``wait_timeout`` (a no-op in check mode)."""
+        return Waiter(self.params["wait_timeout"], enabled=self.params["wait"], check_mode=self.check_mode)
+
+    def execute(self):
+        """Do the work and return the result dict (``changed`` and the module's return values)."""
+        raise NotImplementedError
+
+    def run(self):
+        """Run ``execute()`` and exit; every deliberate error becomes a ``fail_json`` naming what failed."""
+        try:
+            result = self.execute()
+        except IMApiError as exc:
+            self._report_retries()
+            self.module.fail_json(msg=str(exc), **exc.details())
+        except IMWaitError as exc:
+            self._report_retries()
+            self.module.fail_json(msg=str(exc), **self.failure_context(exc))
+        except IMError as exc:
+            self._report_retries()
+            self.module.fail_json(msg=str(exc))
+        self._report_retries()
+        self.module.exit_json(**result)
+
+    def failure_context(self, exc):
+        """Extra return values when waiting failed; modules override to return the object they waited on."""
+        return {}
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, **kwargs)
+
+    def _report_retries(self):
+        summary = self._client.retry_summary() if self._client is not None else None
+        if summary:
+            self.module.warn(summary)

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Polling of asynchronous objects (orders, reports) until they reach a final state. Private to this collection."""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMWaitError
+
+FIRST_DELAY = 1.0
+MAX_DELAY = 15.0
+GROWTH = 1.5
+
+
+class Waiter:
+    """Polls ``fetch()`` with a growing delay until the object is in a success state, a failure state, or time runs out.
+
+    ``enabled=False`` (option ``wait: false``) and check mode make ``wait`` a no-op that returns the object as
+    it is: nothing was submitted in check mode, so there is nothing to wait for.
+    """
+
+    def __init__(self, timeout, enabled=True, check_mode=False, first_delay=FIRST_DELAY, max_delay=MAX_DELAY,
+                 clock=time.monotonic, sleep=time.sleep):
+        self.timeout = timeout
+        self.active = enabled and not check_mode
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.clock = clock
+        self.sleep = sleep
+
+    def wait(self, obj, fetch, success, failure=(), what="object", state_key="status"):
+        """Return the object once ``obj[state_key]`` is in ``success``; raise IMWaitError on ``failure`` or timeout."""
+        if not self.active:
+            return obj
+        deadline = self.clock() + self.timeout
+        delay = self.first_delay
+        while True:
+            state = obj.get(state_key) if isinstance(obj, dict) else None
+            if state in success:
+                return obj
+            if state in failure:
+                raise IMWaitError("%s ended in status %s" % (what, state), last=obj)
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                raise IMWaitError("timed out after %ss waiting for %s; last status %s (raise wait_timeout, or set wait: false "
+                                  "and check later)" % (_seconds(self.timeout), what, state), last=obj)
+            self.sleep(min(delay, remaining))
+            delay = min(delay * GROWTH, self.max_delay)
+            obj = fetch()
+
+
+def _seconds(value):
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,320 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: im_customer
+short_description: Create and update customers in the Ingram Micro Cloud Marketplace
+version_added: 0.1.0
+description:
+  - Ensures a customer exists with the given details, identified by its O(external_id) (the id in your own system) or by
+    its Marketplace O(id).
+  - Creates the customer when no customer has the O(external_id), optionally under a sub-reseller (O(reseller_id)).
+  - Updates only the fields you set that differ from the customer's current values. Options you leave out are never
+    changed.
+  - The Marketplace API cannot delete customers, so there is no O(ignore:state=absent).
+  - Option names are the API's field names in snake_case (C(taxRegId) is O(tax_reg_id), C(contactPersons) is
+    O(contact_persons)), so the vendor's API documentation applies as it is.
+author:
+  - Ingram Micro Marketplace collection maintainers
+extends_documentation_fragment:
+  - ingrammicro.marketplace.connection
+  - ingrammicro.marketplace.attributes
+attributes:
+  check_mode:
+    support: full
+    details: A customer that would be created is returned with RV(customer.id=null) and RV(customer.simulated=true).
+  diff_mode:
+    support: full
+options:
+  id:
+    description:
+      - Marketplace id of an existing customer. The customer must exist; ids cannot be chosen on creation.
+      - When both O(id) and O(external_id) are given, the customer is looked up by O(id) and its external id is set to
+        O(external_id).
+    type: str
+  external_id:
+    description:
+      - The customer's id in your own system (PSA, CRM). This is the natural key of the module; it must match exactly
+        one customer or none.
+      - One of O(id) and O(external_id) is required.
+    type: str
+  name:
+    description:
+      - Company name, or the full name of a person. Required when the customer is created.
+    type: str
+  language:
+    description:
+      - Language of the customer's notifications and panel, for example V(en) or V(de).
+      - Required when the customer is created. The API cannot change it afterwards; a different value for an existing
+        customer produces a warning and is left as it is.
+    type: str
+  tax_reg_id:
+    description:
+      - Tax registration id used for tax calculation and exemption.
+    type: str
+  attributes:
+    description:
+      - Custom attributes (string keys and values), set when the customer is created.
+      - The API cannot change attributes afterwards; a difference on an existing customer produces a warning.
+    type: dict
+  address:
+    description:
+      - Postal address. Required when the customer is created, with at least O(address.street_address),
+        O(address.postal_code), O(address.city) and O(address.country_code).
+      - For an existing customer, only the sub-options you set are compared; when one differs the whole address is
+        sent with your values merged into the current ones.
+    type: dict
+    suboptions:
+      street_address:
+        description: Street and number.
+        type: str
+      address_extension:
+        description: Suite, apartment or building.
+        type: str
+      postal_code:
+        description: Postal code.
+        type: str
+      city:
+        description: City.
+        type: str
+      state:
+        description: State or province (mandatory for some countries, for example V(CA) in the United States).
+        type: str
+      country_code:
+        description: ISO 3166-1 alpha-2 country code in capitals, for example V(US) or V(DE).
+        type: str
+  contact_persons:
+    description:
+      - Contact persons. Required when the customer is created (the first V(admin) contact becomes the customer's
+        administrator).
+      - The list is compared as a whole (order does not matter); when it differs, it replaces the current list.
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description: Kind of contact.
+        type: str
+        choices: [admin, billing, technical]
+        default: admin
+      first_name:
+        description: First name.
+        type: str
+        required: true
+      last_name:
+        description: Last name.
+        type: str
+        required: true
+      email:
+        description: E-mail address.
+        type: str
+        required: true
+      phone_number:
+        description: Phone number in ITU-T E.164 notation; an extension may follow a C(#).
+        type: str
+        required: true
+      login:
+        description:
+          - Login of the customer administrator (admin contact only), at least 5 characters; an e-mail address works.
+            The platform generates one when it is not given.
+          - Used only when the customer is created; it cannot be read back.
+        type: str
+      password:
+        description:
+          - Password of the customer administrator (admin contact only).
+          - Used only when the customer is created; it cannot be read back, so it is never compared and never
+            returned.
+        type: str
+  reseller_id:
+    description:
+      - Create the customer under this sub-reseller (C(POST /resellers/{id}/customers)) instead of under the reseller
+        that owns the API user.
+      - For an existing customer owned by a different reseller the module fails, because the API cannot move customers.
+    type: str
+  status:
+    description:
+      - The customer's status. The API can only switch between V(active) and V(creditHold) (no new orders).
+    type: str
+    choices: [active, creditHold]
+notes:
+  - The API has no idempotency key for creations; the module looks the customer up by O(external_id) first, so keep
+    external ids unique.
+seealso:
+  - module: ingrammicro.marketplace.im_customer_info
+"""
+
+EXAMPLES = r"""
+- name: Ensure a customer exists
+  ingrammicro.marketplace.im_customer:
+    external_id: ACME-001
+    name: Acme Corporation
+    language: en
+    tax_reg_id: US-123456789
+    address:
+      street_address: 1 Main Street
+      postal_code: "92612"
+      city: Irvine
+      state: CA
+      country_code: US
+    contact_persons:
+      - type: admin
+        first_name: Jane
+        last_name: Doe
+        email: jane.doe@acme.example
+        phone_number: "+19495550100"
+        login: jane.doe@acme.example
+        password: "{{ acme_admin_password }}"
+  register: acme
+
+- name: Put a customer on credit hold, leaving everything else as it is
+  ingrammicro.marketplace.im_customer:
+    external_id: ACME-001
+    status: creditHold
+
+- name: Create a customer for a sub-reseller, with connection options from module_defaults
+  module_defaults:
+    group/ingrammicro.marketplace.all:
+      api_url: https://api.cloud.im/marketplace/eu
+      username: "{{ vault_im_username }}"
+      password: "{{ vault_im_password }}"
+      subscription_key: "{{ vault_im_subscription_key }}"
+      marketplace: de
+  ingrammicro.marketplace.im_customer:
+    external_id: BETA-042
+    reseller_id: "1000002"
+    name: Beta GmbH
+    language: de
+    address:
+      street_address: Hauptstrasse 5
+      postal_code: "10115"
+      city: Berlin
+      country_code: DE
+    contact_persons:
+      - first_name: Max
+        last_name: Muster
+        email: max@beta.example
+        phone_number: "+49305550100"
+"""
+
+RETURN = r"""
+customer:
+  description:
+    - The customer after the task, as the API returns it, with keys in snake_case.
+    - In check mode, a customer that would be created has RV(customer.id=null) and RV(customer.simulated=true).
+    - Administrator passwords are never returned.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Marketplace id; V(null) for a customer that would be created in check mode.
+      type: str
+      sample: "1000042"
+    external_id:
+      description: Id in your own system.
+      type: str
+      sample: ACME-001
+    name:
+      description: Company or person name.
+      type: str
+      sample: Acme Corporation
+    status:
+      description: Status, one of V(pending), V(active), V(creditHold), V(adminHold), V(cancelled), V(error).
+      type: str
+      sample: active
+    language:
+      description: Language.
+      type: str
+      sample: en
+    tax_reg_id:
+      description: Tax registration id.
+      type: str
+      sample: US-123456789
+    reseller_id:
+      description: Id of the reseller that owns the customer.
+      type: str
+      sample: "1000001"
+    attributes:
+      description: Custom attributes.
+      type: dict
+      sample: {"segment": "smb"}
+    address:
+      description: Postal address (C(street_address), C(address_extension), C(postal_code), C(city), C(state), C(country_code)).
+      type: dict
+      sample: {"street_address": "1 Main Street", "postal_code": "92612", "city": "Irvine", "state": "CA", "country_code": "US"}
+    contact_persons:
+      description: Contact persons (C(type), C(first_name), C(last_name), C(email), C(phone_number)).
+      type: list
+      elements: dict
+      sample: [{"type": "admin", "first_name": "Jane", "last_name": "Doe", "email": "jane.doe@acme.example", "phone_number": "+19495550100"}]
+    simulated:
+      description: V(true) when the customer does not exist and check mode only shows what would be created.
+      type: bool
+      returned: in check mode, when the customer would be created
+      sample: true
+"""
+
+from urllib.parse import quote
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._accounts import AccountResource, account_argument_spec
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMError
+
+
+class CustomerModule(AccountResource):
+    resource_key = "customer"
+    kind = "customer"
+
+    def find(self):
+        if self.params["id"]:
+            customer = self.client.get_or_none("/customers/%s" % quote(self.params["id"], safe=""))
+            if customer is None:
+                raise IMError("customer id %s not found (to create a customer, give its external_id instead of an id)"
+                              % self.params["id"])
+            self.check_owner(customer)
+            return customer
+        customer = self.find_by_external_id("/customers", self.params["external_id"])
+        if customer is not None:
+            customer = self.client.get("/customers/%s" % quote(customer["id"], safe=""))
+            self.check_owner(customer)
+        return customer
+
+    def check_owner(self, customer):
+        wanted = self.params["reseller_id"]
+        if wanted and customer.get("resellerId") != wanted:
+            raise IMError("customer %s (external_id %s) belongs to reseller %s, not reseller_id %s; the API cannot move "
+                          "customers between resellers" % (customer.get("id"), customer.get("externalId"),
+                                                           customer.get("resellerId"), wanted))
+
+    def create(self, desired):
+        reseller_id = self.params["reseller_id"]
+        path = "/resellers/%s/customers" % quote(reseller_id, safe="") if reseller_id else "/customers"
+        body = {key: value for key, value in desired.items() if key != "status"}
+        created = self.client.post(path, body)
+        # The status is not part of a creation; set it afterwards when the user asked for a specific one.
+        if desired.get("status") and created.get("status") != desired["status"]:
+            created = self.update(created, {"status": desired["status"]})
+        return created
+
+    def update(self, current, patch):
+        return self.client.patch("/customers/%s" % quote(current["id"], safe=""), patch)
+
+    def simulate_create(self, desired):
+        simulated = super().simulate_create(desired)
+        simulated.setdefault("status", "active")
+        simulated["resellerId"] = self.params["reseller_id"]
+        return simulated
+
+    def execute(self):
+        return self.ensure_present()
+
+
+def main():
+    argument_spec = account_argument_spec()
+    argument_spec.update(reseller_id=dict(type="str"))
+    CustomerModule(argument_spec, required_one_of=[("id", "external_id")]).run()
+
+
+if __name__ == "__main__":
+    main()

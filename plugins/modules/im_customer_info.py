@@ -1,0 +1,145 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: im_customer_info
+short_description: List and look up customers in the Ingram Micro Cloud Marketplace
+version_added: 0.1.0
+description:
+  - Returns customers by Marketplace O(id), by O(external_id), by O(name) or contact O(email), or all customers of a
+    sub-reseller (O(reseller_id)), reading every page of the listing.
+  - Without any filter, returns every customer visible to the API user.
+  - The API's list rows are short (id, external id, name, status, reseller). A lookup by O(id) or O(external_id)
+    returns the full customer; set O(details=true) to get full details for a broader listing too.
+author:
+  - Ingram Micro Marketplace collection maintainers
+extends_documentation_fragment:
+  - ingrammicro.marketplace.connection
+  - ingrammicro.marketplace.attributes.info_module
+options:
+  id:
+    description:
+      - Marketplace id of one customer. Returns an empty list when there is no such customer.
+      - Cannot be combined with the other filters.
+    type: str
+  external_id:
+    description:
+      - The customer's id in your own system (exact match).
+    type: str
+  name:
+    description:
+      - Customers whose name is similar to this one (the API's similarity match).
+    type: str
+  email:
+    description:
+      - Customers having a contact person with this e-mail address.
+    type: str
+  reseller_id:
+    description:
+      - Only customers of this sub-reseller (the API's C(GET /resellers/{id}/customers)).
+    type: str
+  details:
+    description:
+      - Fetch the full record (address, contact persons, language, tax id, attributes) of every customer found.
+      - Costs one request per customer, run in parallel up to O(concurrency).
+    type: bool
+    default: false
+  concurrency:
+    description:
+      - How many detail requests run at the same time when O(details=true).
+    type: int
+    default: 8
+seealso:
+  - module: ingrammicro.marketplace.im_customer
+"""
+
+EXAMPLES = r"""
+- name: Look up a customer by the id in your PSA
+  ingrammicro.marketplace.im_customer_info:
+    external_id: ACME-001
+  register: found
+
+- name: Show its Marketplace id
+  ansible.builtin.debug:
+    msg: "{{ found.customers[0].id if found.customers else 'not a customer yet' }}"
+
+- name: Every customer of a sub-reseller, with addresses and contacts
+  ingrammicro.marketplace.im_customer_info:
+    reseller_id: "1000002"
+    details: true
+  register: reseller_customers
+"""
+
+RETURN = r"""
+customers:
+  description:
+    - The customers found, with keys in snake_case; an empty list when none match.
+    - List rows carry C(id), C(external_id), C(name), C(status) and C(reseller_id); full records (a lookup by O(id) or
+      O(external_id), or O(details=true)) add C(address), C(contact_persons), C(language), C(tax_reg_id) and
+      C(attributes).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: "1000042"
+      external_id: ACME-001
+      name: Acme Corporation
+      status: active
+      reseller_id: "1000001"
+      language: en
+      address: {"street_address": "1 Main Street", "postal_code": "92612", "city": "Irvine", "country_code": "US"}
+      contact_persons: [{"type": "admin", "first_name": "Jane", "last_name": "Doe", "email": "jane.doe@acme.example"}]
+"""
+
+from urllib.parse import quote
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMInfo
+
+
+class CustomerInfoModule(IMInfo):
+    result_key = "customers"
+    hidden_fields = ("contact_persons.password",)
+
+    def items(self):
+        params = self.params
+        if params["concurrency"] < 1:
+            raise IMConfigError("concurrency must be 1 or more, got %d" % params["concurrency"])
+        if params["id"]:
+            customer = self.client.get_or_none("/customers/%s" % quote(params["id"], safe=""))
+            return [customer] if customer else []
+        if params["reseller_id"]:
+            path = "/resellers/%s/customers" % quote(params["reseller_id"], safe="")
+        else:
+            path = "/customers"
+        query = {"externalId": params["external_id"], "name": params["name"], "email": params["email"]}
+        rows = self.client.paginate(path, query)
+        if params["external_id"]:
+            rows = [row for row in rows if row.get("externalId") == params["external_id"]]
+        if params["details"] or params["external_id"]:
+            rows = self.client.map_concurrent(lambda row: self.client.get("/customers/%s" % quote(row["id"], safe="")),
+                                              rows, params["concurrency"])
+        return rows
+
+
+def main():
+    CustomerInfoModule(
+        dict(
+            id=dict(type="str"),
+            external_id=dict(type="str"),
+            name=dict(type="str"),
+            email=dict(type="str"),
+            reseller_id=dict(type="str"),
+            details=dict(type="bool", default=False),
+            concurrency=dict(type="int", default=8),
+        ),
+        mutually_exclusive=[("id", "external_id"), ("id", "name"), ("id", "email"), ("id", "reseller_id")],
+    ).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Connection options: the doc fragment and the argument spec are identical; missing settings name their fix."""
+
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.ingrammicro.marketplace.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import (
+    ENV_VARS, ConnectionConfig, connection_argument_spec,
+)
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._version import COLLECTION_VERSION
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+VALID = dict(api_url="https://api.cloud.im/marketplace/eu/", username="u.API", password="Pw-123456", subscription_key="Key-98765",
+             marketplace="us")
+
+
+def test_doc_fragment_matches_argument_spec():
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    spec = connection_argument_spec()
+    assert sorted(documented) == sorted(spec)
+    for name, option in spec.items():
+        doc = documented[name]
+        assert doc["type"] == option["type"], name
+        assert doc.get("default") == option.get("default"), name
+        assert doc.get("choices") == option.get("choices"), name
+        assert doc.get("required", False) == option.get("required", False), name
+        assert option["fallback"][1] == [ENV_VARS[name]], name
+        assert "E(%s)" % ENV_VARS[name] in " ".join(doc["description"]), name
+
+
+def test_secrets_are_no_log():
+    spec = connection_argument_spec()
+    assert spec["password"]["no_log"] and spec["subscription_key"]["no_log"]
+
+
+def test_version_matches_galaxy_yml():
+    with open(os.path.join(REPO, "galaxy.yml"), encoding="utf-8") as handle:
+        assert yaml.safe_load(handle)["version"] == COLLECTION_VERSION
+
+
+def test_valid_settings_are_normalised():
+    config = ConnectionConfig.from_params(VALID)
+    assert config.api_url == "https://api.cloud.im/marketplace/eu"
+    assert (config.timeout, config.max_retries, config.token_cache, config.change_quantity) == (30.0, 5, True, "total")
+    assert "Pw-123456" not in repr(config) and "Key-98765" not in repr(config)
+    assert config.secrets() == ["Pw-123456", "Key-98765"]
+
+
+def test_missing_settings_name_option_and_environment_variable():
+    with pytest.raises(IMConfigError) as err:
+        ConnectionConfig.from_params(dict(VALID, password=None, subscription_key=""))
+    message = str(err.value)
+    assert "password (option password or environment variable INGRAM_PASSWORD)" in message
+    assert "subscription_key (option subscription_key or environment variable INGRAM_SUBSCRIPTION_KEY)" in message
+
+
+@pytest.mark.parametrize("override, fragment", [
+    (dict(api_url="api.cloud.im/marketplace/eu"), "api_url must be an http(s) URL"),
+    (dict(api_url="ftp://x"), "api_url must be an http(s) URL"),
+    (dict(timeout=0), "timeout must be a positive number"),
+    (dict(max_retries=-1), "max_retries must be 0 or more"),
+    (dict(change_quantity="both"), "change_quantity must be 'total' or 'delta'"),
+])
+def test_invalid_settings(override, fragment):
+    with pytest.raises(IMConfigError) as err:
+        ConnectionConfig.from_params(dict(VALID, **override))
+    assert fragment in str(err.value)

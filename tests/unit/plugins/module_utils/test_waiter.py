@@ -1,0 +1,67 @@
+"""The waiter: success, failure, timeout, backoff, no-op in check mode."""
+
+import pytest
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
+
+
+class FakeTime:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def make(fake, **kwargs):
+    return Waiter(kwargs.pop("timeout", 60), clock=fake.clock, sleep=fake.sleep, **kwargs)
+
+
+def test_polls_until_success_with_growing_delay():
+    fake = FakeTime()
+    states = iter(["processing", "processing", "processing", "completed"])
+    result = make(fake).wait({"status": "submitted"}, lambda: {"status": next(states)}, success=("completed",))
+    assert result == {"status": "completed"}
+    assert fake.sleeps == [1.0, 1.5, 2.25, 3.375]
+
+
+def test_failure_state_raises_with_the_object():
+    fake = FakeTime()
+    with pytest.raises(IMWaitError) as err:
+        make(fake).wait({"status": "submitted"}, lambda: {"status": "error", "id": "9"}, success=("completed",),
+                        failure=("error", "cancelled"), what="order 9")
+    assert str(err.value) == "order 9 ended in status error"
+    assert err.value.last["id"] == "9"
+
+
+def test_timeout_names_the_last_status():
+    fake = FakeTime()
+    with pytest.raises(IMWaitError) as err:
+        make(fake, timeout=10).wait({"status": "submitted"}, lambda: {"status": "processing"}, success=("completed",),
+                                    what="order 9")
+    assert "timed out after 10s waiting for order 9; last status processing" in str(err.value)
+    assert sum(fake.sleeps) == pytest.approx(10)
+
+
+def test_delay_is_capped():
+    fake = FakeTime()
+    states = iter(["processing"] * 12 + ["completed"])
+    make(fake, timeout=1000, max_delay=5).wait({"status": "submitted"}, lambda: {"status": next(states)}, success=("completed",))
+    assert max(fake.sleeps) == 5
+
+
+@pytest.mark.parametrize("kwargs", [dict(check_mode=True), dict(enabled=False)])
+def test_no_op_in_check_mode_or_when_disabled(kwargs):
+    fake = FakeTime()
+
+    def fetch():
+        raise AssertionError("must not poll")
+
+    assert make(fake, **kwargs).wait({"status": "submitted"}, fetch, success=("completed",)) == {"status": "submitted"}
+    assert fake.sleeps == []
