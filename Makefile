@@ -62,13 +62,16 @@ lint: setup
 build: setup
 	rm -rf $(BUILD_DIR)
 	$(BIN)/ansible-galaxy collection build --output-path $(BUILD_DIR) .
-	$(BIN)/ansible-galaxy collection install --offline -p $(BUILD_DIR)/installed $(TARBALL)
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD_DIR)/installed $(BIN)/ansible-galaxy collection install --force --offline \
+		-p $(BUILD_DIR)/installed $(TARBALL)
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD_DIR)/installed $(BIN)/python tools/check_installed.py
 
 # ansible-test needs the collection under a real ansible_collections/<namespace>/<name> path (no symlinks):
-# run it on the installed tarball, which is also exactly what users get.
+# run it on the installed tarball, which is also exactly what users get. The `git init` stops ansible-test
+# from taking this checkout's git repository (where .build is ignored) as the list of files to test.
 sanity: build
-	cd $(BUILD_DIR)/installed/ansible_collections/ingrammicro/marketplace && \
+	cd $(BUILD_DIR)/installed/ansible_collections/ingrammicro/marketplace && git init -q && \
+		echo /tests/output/ >> .git/info/exclude && \
 		$(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 clean:

@@ -19,7 +19,7 @@ description:
   - Option names are the API's field names in snake_case (C(taxRegId) is O(tax_reg_id), C(contactPersons) is
     O(contact_persons)), so the vendor's API documentation applies as it is.
 author:
-  - Ingram Micro Marketplace collection maintainers
+  - Ingram Micro Marketplace collection maintainers (@ingrammicro)
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.attributes

@@ -16,7 +16,7 @@ description:
   - The API's list rows are short (id, external id, name, status, reseller). A lookup by O(id) or O(external_id)
     returns the full customer; set O(details=true) to get full details for a broader listing too.
 author:
-  - Ingram Micro Marketplace collection maintainers
+  - Ingram Micro Marketplace collection maintainers (@ingrammicro)
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.attributes.info_module

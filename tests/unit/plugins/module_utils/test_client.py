@@ -47,7 +47,7 @@ def test_one_token_for_many_calls(rsps, make_client):
     token_ok(rsps)
     rsps.add(responses.GET, BASE + "/customers/1", json={"id": "1"})
     client = make_client()
-    for _ in range(5):
+    for _call in range(5):
         client.get("/customers/1")
     assert len(calls_to(rsps, "POST", "/token")) == 1
 
