@@ -173,10 +173,10 @@ def _query_int(query, name, default, minimum):
     return int(raw)
 
 
-def paginate(items, query):
-    """The {data, pagination} envelope: offset default 0, limit default 10, limit clamped to 1000."""
+def paginate(items, query, max_limit=None):
+    """The {data, pagination} envelope: offset default 0, limit default 10, limit clamped to 1000 (or `max_limit`)."""
     offset = _query_int(query, "offset", 0, 0)
-    limit = min(_query_int(query, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
+    limit = min(_query_int(query, "limit", DEFAULT_LIMIT, 1), max_limit or MAX_LIMIT)
     return {"data": items[offset:offset + limit], "pagination": {"offset": offset, "limit": limit, "total": len(items)}}
 
 

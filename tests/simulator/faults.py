@@ -31,6 +31,7 @@ DEFAULTS = {
     "lose_order_responses": 0,
     "order_error_next": 0,
     "target": None,
+    "max_page_size": None,
     "seed": 42,
 }
 RATE_LIMIT_FIELDS = ("requests", "window_seconds", "retry_after", "retry_after_format")
@@ -108,6 +109,7 @@ _VALIDATORS = {
     "lose_order_responses": lambda v: _int(v, "lose_order_responses", 0),
     "order_error_next": lambda v: _int(v, "order_error_next", 0),
     "target": _target,
+    "max_page_size": lambda v: None if v is None else _int(v, "max_page_size", 1, 1000),
     "seed": lambda v: _int(v, "seed", 0),
 }
 

@@ -120,6 +120,9 @@ class SimState:
         self._open_orders, self._open_reports = [], []  # ids still on their way to a final status, oldest first
         seed.populate(self)
 
+    def _page(self, rows, query):
+        return paginate(rows, query, self.faults.settings["max_page_size"])
+
     def _new_id(self, kind):
         return str(next(self._ids[kind]))
 
@@ -301,10 +304,10 @@ class SimState:
         rows = [public(product) for product in self.products
                 if (not name or name.lower() in product["name"].lower()) and (not service or product["serviceName"] == service)
                 and (not mpn or product["mpn"] == mpn) and (not vendor or product["vendor"].lower() == vendor.lower())]
-        return paginate(rows, query)
+        return self._page(rows, query)
 
     def list_plans(self, query):
-        return paginate([{key: value for key, value in plan.items() if key != "planSwitches"} for plan in self.plans.values()], query)
+        return self._page([{key: value for key, value in plan.items() if key != "planSwitches"} for plan in self.plans.values()], query)
 
     def get_plan(self, plan_id):
         if plan_id not in self.plans:
@@ -360,10 +363,10 @@ class SimState:
             reseller_id = _filter_text(query, "resellerId")
         rows = [customer_row(customer) for customer in reversed(self.customers.values())
                 if self._account_matches(customer, query) and (not reseller_id or customer["resellerId"] == reseller_id)]
-        return paginate(rows, query)
+        return self._page(rows, query)
 
     def list_resellers(self, query):
-        return paginate([reseller for reseller in reversed(self.resellers.values()) if self._account_matches(reseller, query)], query)
+        return self._page([reseller for reseller in reversed(self.resellers.values()) if self._account_matches(reseller, query)], query)
 
     # --- subscriptions ------------------------------------------------------------------------------
 
@@ -426,7 +429,7 @@ class SimState:
         rows = [{key: subscription[key] for key in SUBSCRIPTION_ROW_FIELDS} for subscription in reversed(self.subscriptions.values())
                 if (not status or subscription["status"] == status) and (not customer_id or subscription["customerId"] == customer_id)
                 and _in_period(datetime.date.fromisoformat(subscription["creationDate"]), start, end)]
-        return paginate(rows, query)
+        return self._page(rows, query)
 
     @staticmethod
     def _held_line(subscription, product):
@@ -475,7 +478,9 @@ class SimState:
         if renewal is not None:
             subscription["renewalStatus"] = renewal
         if attributes is not None:
-            subscription["attributes"].update(attributes)  # merged: keys not sent are kept
+            # The contract does not say whether attributes merge or replace; the simulator replaces the map, so a client
+            # that wants to keep keys must send them (im_subscription does, unless purge_attributes is set).
+            subscription["attributes"] = dict(attributes)
         return self._reprice(subscription, changes)
 
     def special_pricing(self, subscription_id, body):
@@ -716,7 +721,7 @@ class SimState:
             if subscription_id and subscription_id not in {order.get("subscriptionId")} | {line.get("subscriptionId") for line in order["products"]}:
                 continue
             rows.append({key: order[key] for key in ORDER_ROW_FIELDS if key in order})
-        return paginate(rows, query)
+        return self._page(rows, query)
 
     # --- reports ----------------------------------------------------------------------------------
 
@@ -802,7 +807,7 @@ class SimState:
                 if (not status or report["status"] == status) and (not name or report["name"].lower() == name.lower())
                 and (not report_format or report["format"] == report_format) and (not report_type or report["type"] == report_type)
                 and _in_period(report["_created"].date(), start, end)]
-        return paginate(rows, query)
+        return self._page(rows, query)
 
     def download(self, file_name, signature):
         stored = self.files.get(file_name)

@@ -508,3 +508,11 @@ def test_faults_endpoint_validates(sim):
     assert response.status_code == 400 and "unknown fault field" in response.json()["message"]
     assert requests.post(f"{sim.root_url}/_sim/faults", json={"error_rate": 2}, timeout=5).status_code == 400
     assert sim.set_faults(latency_ms=5)["latency_ms"] == 5
+
+
+def test_max_page_size_clamps_every_list(sim, api):
+    sim.set_faults(max_page_size=2)
+    page = api.ok("GET", "/products", params={"limit": 1000})
+    assert len(page["data"]) == 2
+    assert page["pagination"]["limit"] == 2
+    assert page["pagination"]["total"] > 2

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Lookups several modules share: customers by reference, products by MPN, a customer's subscription of a product,
+and lists filtered by several statuses. Private to this collection.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMError
+
+# Subscriptions in these states hold no seats and cannot be changed.
+ENDED_SUBSCRIPTION_STATUSES = ("terminated", "removed")
+
+
+def path_id(value):
+    """An id made safe for a URL path segment."""
+    return quote(str(value), safe="")
+
+
+def find_customer(client, reference):
+    """The customer whose external id (exact) or Marketplace id is ``reference``, or ``None``.
+
+    External ids are tried first: they are what users declare. The result is a list row when found by external id
+    (id, externalId, name, status, resellerId) and the full record when found by id.
+    """
+    rows = [row for row in client.paginate("/customers", {"externalId": reference}) if row.get("externalId") == reference]
+    if len(rows) > 1:
+        raise IMError("customer external_id %s matches %d customers (ids %s); give the Marketplace id instead"
+                      % (reference, len(rows), ", ".join(str(row.get("id")) for row in rows)))
+    if rows:
+        return rows[0]
+    return client.get_or_none("/customers/%s" % path_id(reference))
+
+
+def require_customer(client, reference, option="customer"):
+    customer = find_customer(client, reference)
+    if customer is None:
+        raise IMError("%s %s not found: no customer has this external id or id" % (option, reference))
+    return customer
+
+
+def find_products(client, mpn, vendor=None):
+    """Catalog entries with exactly this MPN (and vendor, when given). One MPN can exist for several terms."""
+    products = [product for product in client.paginate("/products", {"mpn": mpn, "vendor": vendor}) if product.get("mpn") == mpn]
+    return [product for product in products if vendor is None or product.get("vendor") == vendor]
+
+
+def list_by_statuses(client, path, query, statuses):
+    """A paginated list filtered by any of ``statuses``: the API takes one status per request, so one listing each."""
+    if not statuses:
+        return client.paginate(path, query)
+    rows = []
+    for status in statuses:
+        rows.extend(client.paginate(path, dict(query, status=status)))
+    return rows
+
+
+def subscription_mpns(subscription):
+    return {line.get("mpn") for line in subscription.get("products") or []}
+
+
+def find_subscriptions(client, customer_id, mpn, product_names=(), concurrency=8, include_ended=False):
+    """Full records of the customer's subscriptions of ``mpn`` (newest first).
+
+    List rows carry no MPN, so details are needed: rows whose name is one of ``product_names`` (the catalog names of
+    the MPN) are read first, and the remaining rows only when none of those match, so a renamed product is still
+    found. Ended (terminated or removed) subscriptions are skipped unless ``include_ended``.
+    """
+    rows = client.paginate("/subscriptions", {"customerId": customer_id})
+    if not include_ended:
+        rows = [row for row in rows if row.get("status") not in ENDED_SUBSCRIPTION_STATUSES]
+    names = set(product_names)
+    likely = [row for row in rows if row.get("name") in names]
+    for group in (likely, [row for row in rows if row not in likely]):
+        details = client.map_concurrent(lambda row: client.get("/subscriptions/%s" % path_id(row["id"])), group, concurrency)
+        found = [detail for detail in details if mpn in subscription_mpns(detail)]
+        if found:
+            return found
+    return []
