@@ -105,6 +105,7 @@ class MarketplaceClient:
         self._token = None
         self._token_expires_at = 0.0
         self._cache = TokenCache(config.cache_key(), directory=token_cache_dir, clock=clock) if config.token_cache else None
+        self.server_date = None  # the Date header of the last response: the API's clock, used to find orders by age
         self.retries = collections.Counter()  # reason -> number of retried attempts, reported by the modules
         self.requests_sent = collections.Counter()  # method -> count, for diagnostics and benchmarks
         self.session = requests.Session()
@@ -235,6 +236,7 @@ class MarketplaceClient:
                     continue
                 raise self._transport_error(method, path, exc, failure, attempt)
 
+            self.server_date = response.headers.get("Date") or self.server_date
             if response.status_code == 401 and authenticated and not reauthenticated:
                 # The token expired or was revoked: re-authenticate once and send the call again.
                 self._invalidate(token)
@@ -308,8 +310,10 @@ class MarketplaceClient:
         if correlation_id:
             message += " (correlation id %s)" % correlation_id
         error_class = IMNotFoundError if status == 404 else IMApiError
+        # A write answered by a server error other than 503 may have been acted on (a gateway timeout in particular).
+        ambiguous = status in (500, 502, 504) and not _retry.is_safe(method, path)
         return error_class(message, status=status, method=method, path=path, api_message=api_message,
-                           correlation_id=correlation_id)
+                           correlation_id=correlation_id, ambiguous=ambiguous)
 
     # ----------------------------------------------------------------- lists
 

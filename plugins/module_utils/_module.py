@@ -13,7 +13,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _client
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig, connection_argument_spec
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
 
 WAIT_ARGUMENT_SPEC = dict(
@@ -30,6 +30,8 @@ class IMModule:
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         self.params = self.module.params
+        # Return values to include when the task fails (for example the order that was placed before a wait failed).
+        self.failure_context = {}
         self._client = None
         if not _client.HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=_client.REQUESTS_IMPORT_ERROR)
@@ -64,19 +66,12 @@ class IMModule:
             result = self.execute()
         except IMApiError as exc:
             self._report_retries()
-            self.module.fail_json(msg=str(exc), **exc.details())
-        except IMWaitError as exc:
-            self._report_retries()
-            self.module.fail_json(msg=str(exc), **self.failure_context(exc))
+            self.module.fail_json(msg=str(exc), **dict(self.failure_context, **exc.details()))
         except IMError as exc:
             self._report_retries()
-            self.module.fail_json(msg=str(exc))
+            self.module.fail_json(msg=str(exc), **self.failure_context)
         self._report_retries()
         self.module.exit_json(**result)
-
-    def failure_context(self, exc):
-        """Extra return values when waiting failed; modules override to return the object they waited on."""
-        return {}
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)

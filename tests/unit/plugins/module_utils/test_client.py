@@ -140,6 +140,7 @@ def test_post_order_not_retried_when_server_may_have_acted(rsps, make_client, sl
     assert len(calls_to(rsps, "POST", "/orders")) == 1
     assert sleeps == []
     assert err.value.status == status
+    assert err.value.ambiguous is True  # the caller must look the order up before trying again
 
 
 def test_post_order_read_timeout_is_ambiguous_and_not_retried(rsps, make_client, sleeps):

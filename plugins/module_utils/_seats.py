@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Seat planning: from a subscription and a desired seat count to a guarded, priced change. Private to this collection.
+
+Shared by ``im_subscription`` (one line) and the bulk licence reconciliation, so both plan, guard and order seat
+changes the same way. Seat counts change only through ``change`` orders: the API has no quantity in its
+subscription update.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
+
+INCREASE, DECREASE, NONE, BLOCKED = "increase", "decrease", "none", "blocked"
+
+
+class Guardrails:
+    """Limits evaluated before any order: decreases need ``allow_decrease``; ``max_*`` cap the seats changed per line."""
+
+    def __init__(self, allow_decrease=False, max_increase=None, max_decrease=None):
+        for name, value in (("max_increase", max_increase), ("max_decrease", max_decrease)):
+            if value is not None and value < 0:
+                raise IMConfigError("%s must be 0 or more, got %d" % (name, value))
+        self.allow_decrease = allow_decrease
+        self.max_increase = max_increase
+        self.max_decrease = max_decrease
+
+    def judge(self, current, desired):
+        """``(action, reason)`` for moving from ``current`` to ``desired`` seats; ``reason`` is set when blocked."""
+        delta = desired - current
+        if delta == 0:
+            return NONE, None
+        if delta > 0:
+            if self.max_increase is not None and delta > self.max_increase:
+                return BLOCKED, "an increase of %d seats exceeds max_increase %d" % (delta, self.max_increase)
+            return INCREASE, None
+        if not self.allow_decrease:
+            return BLOCKED, "a decrease from %d to %d seats needs allow_decrease: true" % (current, desired)
+        if self.max_decrease is not None and -delta > self.max_decrease:
+            return BLOCKED, "a decrease of %d seats exceeds max_decrease %d" % (-delta, self.max_decrease)
+        return DECREASE, None
+
+
+def product_line(subscription, mpn=None):
+    """The subscription's product line for ``mpn`` (or its only line when ``mpn`` is ``None``)."""
+    lines = subscription.get("products") or []
+    if mpn is None:
+        if len(lines) != 1:
+            raise IMError("subscription %s has %d product lines; give mpn to say which one's seats to manage"
+                          % (subscription.get("id"), len(lines)))
+        return lines[0]
+    for line in lines:
+        if line.get("mpn") == mpn:
+            return line
+    raise IMError("subscription %s has no product %s (it has %s)" % (
+        subscription.get("id"), mpn, ", ".join(str(line.get("mpn")) for line in lines) or "no product lines"))
+
+
+def seats(subscription, mpn=None):
+    """The seat count (unit limit) of the subscription's line for ``mpn``."""
+    return int(float(product_line(subscription, mpn).get("quantity") or 0))
+
+
+def _limit(raw):
+    try:
+        return int(float(raw))
+    except (TypeError, ValueError):
+        return None
+
+
+def check_limits(product, quantity, where):
+    """Fail when ``quantity`` is outside the catalog's minimum/maximum for ``product`` (the API would refuse it)."""
+    low, high = _limit(product.get("minimumQuantity")), _limit(product.get("maximumQuantity"))
+    if low is not None and quantity < low:
+        raise IMConfigError("%s: %d seats of %s is below the minimum of %d the catalog allows" % (where, quantity, product.get("mpn"), low))
+    if high is not None and quantity > high:
+        raise IMConfigError("%s: %d seats of %s is above the maximum of %d the catalog allows" % (where, quantity, product.get("mpn"), high))
+
+
+def change_order(subscription, mpn, current, desired, change_quantity):
+    """The ``change`` order body: the new total on the line (or the signed delta when ``change_quantity`` is delta)."""
+    quantity = desired if change_quantity == "total" else desired - current
+    return {
+        "type": "change",
+        "customerId": subscription["customerId"],
+        "subscriptionId": subscription["id"],
+        "products": [{"mpn": mpn, "quantity": quantity, "subscriptionId": subscription["id"]}],
+    }
+
+
+def cancellation_order(subscription):
+    return {"type": "cancellation", "customerId": subscription["customerId"], "subscriptionId": subscription["id"]}
+
+
+def price_change(estimate):
+    """``{"amount": "...", "currency": "..."}`` of an estimate's total, or ``None``."""
+    total = (estimate or {}).get("total") or {}
+    if total.get("amount") is None:
+        return None
+    return {"amount": str(total["amount"]), "currency": total.get("currency")}
+
+
+def verify_seats(subscription, mpn, desired, order_name, change_quantity):
+    """After a completed change order, fail loudly when the seats are not what was asked."""
+    actual = seats(subscription, mpn)
+    if actual != desired:
+        raise IMError(
+            "%s completed, but subscription %s now has %d seats of %s instead of the %d asked for. The platform may read "
+            "change-order quantities differently from change_quantity=%s (INGRAM_CHANGE_QUANTITY): check the subscription "
+            "and set change_quantity to %s if that is how your platform works"
+            % (order_name, subscription.get("id"), actual, mpn, desired, change_quantity,
+               "delta" if change_quantity == "total" else "total"))
+    return actual

@@ -1,0 +1,498 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: im_subscription
+short_description: Declare the seat count, auto-renewal, attributes and prices of a Marketplace subscription
+version_added: 0.1.0
+description:
+  - Brings an existing subscription to the state you declare. It is identified by its O(id), or by the O(customer)
+    that holds it and the product O(mpn).
+  - O(quantity) is the number of seats the subscription should have. A difference is ordered as a C(change) order
+    (the API cannot change seats any other way), guarded by O(allow_decrease), O(max_increase) and O(max_decrease),
+    checked against the product's minimum and maximum before anything is ordered, and verified after the order
+    completes by reading the subscription back.
+  - Before ordering, an order still open (C(submitted) or C(processing)) on the subscription is waited for, never
+    duplicated.
+  - O(auto_renew), O(attributes) and O(prices) are updated in place, without an order.
+  - O(state=absent) cancels the subscription with a C(cancellation) order.
+  - In check mode nothing is ordered or updated; the change is priced with the API's order estimate and returned in
+    RV(estimate).
+  - To buy a product the customer does not hold yet, use M(ingrammicro.marketplace.im_order).
+author:
+  - Ingram Micro Marketplace collection maintainers (@ingrammicro)
+extends_documentation_fragment:
+  - ingrammicro.marketplace.connection
+  - ingrammicro.marketplace.wait
+  - ingrammicro.marketplace.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Seat changes and cancellations are priced with C(POST /orders/estimate), which orders nothing.
+  diff_mode:
+    support: full
+options:
+  id:
+    description:
+      - Marketplace id of the subscription.
+      - One of O(id) or O(customer) with O(mpn) is required.
+    type: str
+  customer:
+    description:
+      - The customer holding the subscription, by external id or Marketplace id. Used with O(mpn).
+      - With O(id), it is checked that the subscription belongs to this customer.
+    type: str
+  mpn:
+    description:
+      - The product (manufacturer part number) of the subscription. With O(customer), it selects the customer's active
+        subscription of this product; more than one is an error (give O(id) then).
+      - With O(id), it selects the product line whose seats O(quantity) applies to; it can be left out when the
+        subscription has a single product line.
+    type: str
+  state:
+    description:
+      - V(present) keeps the subscription and applies the options; V(absent) cancels it with a cancellation order.
+    type: str
+    choices: [present, absent]
+    default: present
+  quantity:
+    description:
+      - The number of seats the subscription should have (1 or more). A difference from the current count is ordered as
+        a C(change) order carrying the new total (or the difference, see the O(change_quantity) connection option).
+    type: int
+  allow_decrease:
+    description:
+      - Allow O(quantity) to be lower than the current seat count. Off by default, so a typo cannot remove seats.
+      - Many licence programmes (Microsoft NCE among them) accept decreases only shortly after purchase or renewal.
+    type: bool
+    default: false
+  max_increase:
+    description:
+      - The most seats this task may add. A larger increase fails before anything is ordered.
+    type: int
+  max_decrease:
+    description:
+      - The most seats this task may remove (with O(allow_decrease=true)). A larger decrease fails before anything is
+        ordered.
+    type: int
+  auto_renew:
+    description:
+      - Whether the subscription renews automatically at the end of its term (the API's C(renewalStatus)).
+    type: bool
+  attributes:
+    description:
+      - Custom attributes (string keys and values). Keys not listed are kept unless O(purge_attributes=true).
+    type: dict
+  purge_attributes:
+    description:
+      - Remove the attributes that are not listed in O(attributes).
+    type: bool
+    default: false
+  prices:
+    description:
+      - Unit price, cost and provider cost of the subscription's product line (the one selected by O(mpn)). Amounts are
+        decimal strings; only the ones given are compared and changed.
+    type: dict
+    suboptions:
+      unit_price:
+        description: Price per seat charged to the customer.
+        type: str
+      unit_cost:
+        description: Cost per seat.
+        type: str
+      unit_provider_cost:
+        description: Provider cost per seat.
+        type: str
+      currency:
+        description: Currency of the amounts; defaults to the subscription's current currency.
+        type: str
+  special_pricing:
+    description:
+      - Set O(prices) through the special-pricing endpoint (C(POST /subscriptions/{id}/specialPricing)) instead of
+        the subscription update (C(PATCH /subscriptions/{id})).
+    type: bool
+    default: false
+notes:
+  - The vendor contract does not say whether a change order's quantity is the new total or the difference; see the
+    O(change_quantity) connection option. After each change order the seats are read back, and the task fails naming
+    both numbers and the order if they are not what was asked.
+seealso:
+  - module: ingrammicro.marketplace.im_subscription_info
+  - module: ingrammicro.marketplace.im_order
+"""
+
+EXAMPLES = r"""
+- name: Acme should have 30 seats of Microsoft 365 Business Standard
+  ingrammicro.marketplace.im_subscription:
+    customer: ACME-001
+    mpn: CFQ7TTC0LDPB:0001:P1Y
+    quantity: 30
+    max_increase: 10
+  register: acme_m365
+
+- name: Show what it cost
+  ansible.builtin.debug:
+    msg: "{{ acme_m365.plan.current }} -> {{ acme_m365.plan.desired }} seats, {{ acme_m365.estimate.total | default('no change') }}"
+
+- name: Reduce seats, explicitly allowed, and switch auto-renewal off
+  ingrammicro.marketplace.im_subscription:
+    customer: ACME-001
+    mpn: CFQ7TTC0LDPB:0001:P1Y
+    quantity: 28
+    allow_decrease: true
+    auto_renew: false
+
+- name: Tag a subscription and set the price charged per seat
+  ingrammicro.marketplace.im_subscription:
+    customer: GLOBEX-002
+    mpn: SH3AMCLOS
+    attributes:
+      cost_center: "4711"
+    prices:
+      unit_price: "9.50"
+
+- name: Cancel a subscription
+  ingrammicro.marketplace.im_subscription:
+    customer: INITECH-003
+    mpn: DBX-BUS-STD-A
+    state: absent
+"""
+
+RETURN = r"""
+subscription:
+  description:
+    - The subscription after the task (full record, keys in snake_case). In check mode, the current record with the
+      planned changes applied.
+  returned: when the subscription exists
+  type: dict
+  sample:
+    id: "3000001"
+    customer_id: "1000001"
+    name: Microsoft 365 Business Standard
+    status: active
+    renewal_status: true
+    attributes: {}
+    products: [{"mpn": "CFQ7TTC0LDPB:0001:P1Y", "quantity": 30, "unit_price": {"amount": "12.50", "currency": "USD"}}]
+plan:
+  description: The seat change worked out for the subscription.
+  returned: when O(quantity) is set or O(state=absent)
+  type: dict
+  contains:
+    customer_id:
+      description: Id of the customer.
+      type: str
+    subscription_id:
+      description: Id of the subscription.
+      type: str
+    mpn:
+      description: The product line.
+      type: str
+    current:
+      description: Seats before the task.
+      type: int
+    desired:
+      description: Seats asked for (V(0) when cancelling).
+      type: int
+    delta:
+      description: V(desired) minus V(current).
+      type: int
+    action:
+      description: V(increase), V(decrease), V(none) or V(cancel).
+      type: str
+    price_change:
+      description: The estimated price of the change (C(amount), C(currency)), from the order estimate.
+      type: dict
+  sample: {"customer_id": "1000001", "subscription_id": "3000001", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "current": 25,
+           "desired": 30, "delta": 5, "action": "increase", "price_change": {"amount": "62.50", "currency": "USD"}}
+order:
+  description:
+    - The change or cancellation order placed (or found open and waited for), keys in snake_case.
+    - Not returned in check mode, and not when nothing had to be ordered.
+  returned: when an order was placed
+  type: dict
+  sample: {"id": "4000014", "order_number": "SO000014", "type": "change", "status": "completed", "subscription_id": "3000001"}
+estimate:
+  description: The API's price estimate of the change or cancellation (C(total), C(details), C(products)).
+  returned: when seats change or the subscription is cancelled
+  type: dict
+  sample: {"total": {"amount": "62.50", "currency": "USD"}, "details": [{"type": "recurring", "quantity": 5}]}
+"""
+
+import copy
+from decimal import Decimal, InvalidOperation
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
+    ENDED_SUBSCRIPTION_STATUSES, find_products, find_subscriptions, path_id, require_customer,
+)
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, OrderDesk, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
+
+PRICE_FIELDS = (("unit_price", "unitPrice"), ("unit_cost", "unitCost"), ("unit_provider_cost", "unitProviderCost"))
+
+
+class SubscriptionModule(IMResource):
+    resource_key = "subscription"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.desk = None
+        self.guardrails = None
+
+    # ------------------------------------------------------------------ input
+
+    def validate(self):
+        params = self.params
+        if not params["id"] and not params["mpn"]:
+            raise IMConfigError("mpn is required with customer (to pick the subscription), unless id is given")
+        if params["quantity"] is not None and params["quantity"] < 1:
+            raise IMConfigError("quantity must be 1 or more, got %d (to end a subscription, use state: absent)" % params["quantity"])
+        for option, _key in PRICE_FIELDS:
+            amount = (params["prices"] or {}).get(option)
+            if amount is not None and not _is_amount(amount):
+                raise IMConfigError("prices.%s must be a decimal amount such as \"12.50\", got %r" % (option, amount))
+        if params["state"] == "absent":
+            changing = [name for name in ("quantity", "auto_renew", "attributes", "prices") if params[name] is not None]
+            if changing:
+                raise IMConfigError("state: absent cancels the subscription; %s cannot be set with it" % ", ".join(changing))
+        self.guardrails = _seats.Guardrails(params["allow_decrease"], params["max_increase"], params["max_decrease"])
+
+    # ------------------------------------------------------------------ lookups
+
+    def locate(self):
+        """``(subscription, mpn)``; the subscription is ``None`` when the customer holds no live one of the product."""
+        params = self.params
+        if params["id"]:
+            subscription = self.client.get_or_none("/subscriptions/%s" % path_id(params["id"]))
+            if subscription is None:
+                raise IMError("subscription id %s not found" % params["id"])
+            if params["customer"]:
+                customer = require_customer(self.client, params["customer"])
+                if customer["id"] != subscription.get("customerId"):
+                    raise IMError("subscription %s belongs to customer %s, not to customer %s"
+                                  % (params["id"], subscription.get("customerId"), params["customer"]))
+            return subscription, params["mpn"] or _seats.product_line(subscription)["mpn"]
+        customer = require_customer(self.client, params["customer"])
+        names = {product.get("name") for product in find_products(self.client, params["mpn"])}
+        found = find_subscriptions(self.client, customer["id"], params["mpn"], names)
+        if len(found) > 1:
+            raise IMError("customer %s holds %d active subscriptions of %s (ids %s); give id to pick one"
+                          % (params["customer"], len(found), params["mpn"], ", ".join(sub["id"] for sub in found)))
+        return (found[0] if found else None), params["mpn"]
+
+    def check_limits(self, subscription, mpn, desired):
+        """Refuse a seat count outside the catalog's minimum/maximum for the product (same term when the MPN has several)."""
+        products = find_products(self.client, mpn, _seats.product_line(subscription, mpn).get("vendor"))
+        same_term = [product for product in products if product.get("subscriptionPeriod") == subscription.get("subscriptionPeriod")]
+        for product in (same_term or products)[:1]:
+            _seats.check_limits(product, desired, "quantity")
+
+    def settle_open_orders(self, subscription):
+        """Wait for orders still open on the subscription, then return its fresh record (never order on top of them)."""
+        open_orders = self.desk.open_orders(subscriptionId=subscription["id"])
+        if not open_orders:
+            return subscription
+        names = ", ".join(describe(order) for order in open_orders)
+        if self.check_mode:
+            self.module.warn("%s is still open on subscription %s; a real run would wait for it first, and this plan "
+                             "assumes the subscription as it is now" % (names, subscription["id"]))
+            return subscription
+        if not self.params["wait"]:
+            raise IMError("%s is still open on subscription %s; rerun when it has completed, or set wait: true to wait for it"
+                          % (names, subscription["id"]))
+        waiter = self.waiter()
+        for order in open_orders:
+            try:
+                self.desk.wait(order, waiter)
+            except IMWaitError as exc:
+                if exc.last is None or exc.last.get("status") not in FAILED_STATUSES:
+                    raise  # timed out: still open, so nothing may be ordered on top of it
+                self.module.warn(str(exc))
+        self.module.warn("waited for %s, already open on subscription %s, before planning" % (names, subscription["id"]))
+        return self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
+
+    # ------------------------------------------------------------------ planning
+
+    def in_place_changes(self, subscription, mpn):
+        """``(patch, special_pricing_body)`` for auto-renewal, attributes and prices; empty when nothing differs."""
+        params = self.params
+        patch = {}
+        if params["auto_renew"] is not None and subscription.get("renewalStatus") != params["auto_renew"]:
+            patch["renewalStatus"] = params["auto_renew"]
+        if params["attributes"] is not None:
+            current = subscription.get("attributes") or {}
+            wanted = {str(key): str(value) for key, value in params["attributes"].items()}
+            if not params["purge_attributes"]:
+                wanted = dict(current, **wanted)
+            if wanted != current:
+                patch["attributes"] = wanted
+        prices = self.price_changes(subscription, mpn)
+        if prices and params["special_pricing"]:
+            return patch, {"products": [prices]}
+        if prices:
+            patch["products"] = [prices]
+        return patch, None
+
+    def price_changes(self, subscription, mpn):
+        wanted = self.params["prices"] or {}
+        line = _seats.product_line(subscription, mpn)
+        change = {}
+        for option, key in PRICE_FIELDS:
+            if wanted.get(option) is None:
+                continue
+            current = line.get(key) or {}
+            currency = wanted.get("currency") or current.get("currency")
+            if not currency:
+                raise IMConfigError("prices.currency is needed: subscription %s has no %s to take it from" % (subscription["id"], option))
+            if not (_is_amount(current.get("amount")) and Decimal(str(current["amount"])) == Decimal(wanted[option])
+                    and current.get("currency") == currency):
+                change[key] = {"amount": wanted[option], "currency": currency}
+        if change:
+            change["mpn"] = mpn
+        return change
+
+    def plan(self, subscription, mpn, desired, action, estimate):
+        current = _seats.seats(subscription, mpn)
+        return {"customer_id": subscription.get("customerId"), "subscription_id": subscription.get("id"), "mpn": mpn,
+                "current": current, "desired": desired, "delta": desired - current, "action": action,
+                "price_change": _seats.price_change(estimate)}
+
+    # ------------------------------------------------------------------ states
+
+    def execute(self):
+        self.validate()
+        self.desk = OrderDesk(self.client, self.module.warn)
+        subscription, mpn = self.locate()
+        if self.params["state"] == "absent":
+            return self.apply_absent(subscription, mpn)
+        if subscription is None:
+            raise IMError("customer %s holds no active subscription of %s; buy it with ingrammicro.marketplace.im_order"
+                          % (self.params["customer"], mpn))
+        return self.apply_present(subscription, mpn)
+
+    def apply_present(self, subscription, mpn):
+        if subscription.get("status") != "active":
+            raise IMError("subscription %s is %s; only active subscriptions can be changed" % (subscription["id"], subscription.get("status")))
+        wanted = self.params["quantity"]
+        seat_change = wanted is not None and wanted != _seats.seats(subscription, mpn)
+        if seat_change:
+            self.check_limits(subscription, mpn, wanted)
+        if seat_change or any(self.in_place_changes(subscription, mpn)):
+            subscription = self.settle_open_orders(subscription)
+        current = _seats.seats(subscription, mpn)
+        desired = current if wanted is None else wanted
+        action, reason = self.guardrails.judge(current, desired)
+        if action == _seats.BLOCKED:
+            raise IMError("subscription %s (%s): %s; nothing was changed" % (subscription["id"], mpn, reason))
+        patch, special = self.in_place_changes(subscription, mpn)
+        order_body = estimate = None
+        extra = {}
+        if action != _seats.NONE:
+            order_body = _seats.change_order(subscription, mpn, current, desired, self.client.config.change_quantity)
+            estimate = self.desk.estimate(order_body)
+            extra["estimate"] = self.present(estimate)
+        if wanted is not None:
+            extra["plan"] = self.plan(subscription, mpn, desired, action, estimate)
+        if not (order_body or patch or special):
+            return self.result(False, subscription, subscription, **extra)
+        if self.check_mode:
+            return self.result(True, subscription, self.simulate(subscription, mpn, desired, patch, special), **extra)
+        after = subscription
+        if patch:
+            after = self.client.patch("/subscriptions/%s" % path_id(subscription["id"]), patch)
+            if "attributes" in patch and (after.get("attributes") or {}) != patch["attributes"]:
+                self.module.warn("subscription %s: the API kept the attributes %s where %s was sent"
+                                 % (subscription["id"], after.get("attributes"), patch["attributes"]))
+        if special:
+            after = self.client.post("/subscriptions/%s/specialPricing" % path_id(subscription["id"]), special)
+        if order_body is not None:
+            order = self.order(order_body)
+            extra["order"] = self.present(order)
+            after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
+            if self.params["wait"]:
+                _seats.verify_seats(after, mpn, desired, describe(order), self.client.config.change_quantity)
+        return self.result(True, subscription, after, **extra)
+
+    def order(self, body):
+        """Place the order and, with ``wait``, follow it to completion; on failure the order is returned with the error."""
+        order = self.desk.place(body)
+        self.failure_context["order"] = self.present(order)
+        if self.params["wait"]:
+            try:
+                order = self.desk.wait(order, self.waiter())
+            except IMWaitError as exc:
+                self.failure_context["order"] = self.present(exc.last)
+                raise
+            self.failure_context["order"] = self.present(order)
+        return order
+
+    def apply_absent(self, subscription, mpn):
+        if subscription is None or subscription.get("status") in ENDED_SUBSCRIPTION_STATUSES:
+            return self.result(False, subscription, subscription)
+        subscription = self.settle_open_orders(subscription)
+        if subscription.get("status") in ENDED_SUBSCRIPTION_STATUSES:
+            return self.result(False, subscription, subscription)
+        body = _seats.cancellation_order(subscription)
+        estimate = self.desk.estimate(body)
+        extra = {"estimate": self.present(estimate), "plan": self.plan(subscription, mpn, 0, "cancel", estimate)}
+        if self.check_mode:
+            return self.result(True, subscription, dict(copy.deepcopy(subscription), status="terminated"), **extra)
+        extra["order"] = self.present(self.order(body))
+        return self.result(True, subscription, self.client.get("/subscriptions/%s" % path_id(subscription["id"])), **extra)
+
+    @staticmethod
+    def simulate(subscription, mpn, desired, patch, special):
+        """The subscription as it would be after the planned changes (check mode)."""
+        after = copy.deepcopy(subscription)
+        for key in ("renewalStatus", "attributes"):
+            if key in patch:
+                after[key] = patch[key]
+        for line in after.get("products") or []:
+            if line.get("mpn") == mpn:
+                line["quantity"] = desired
+                for change in (patch.get("products") or []) + ((special or {}).get("products") or []):
+                    line.update({key: value for key, value in change.items() if key != "mpn"})
+        return after
+
+
+def _is_amount(value):
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return False
+    return amount.is_finite() and amount >= 0
+
+
+def main():
+    argument_spec = dict(
+        id=dict(type="str"),
+        customer=dict(type="str"),
+        mpn=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        quantity=dict(type="int"),
+        allow_decrease=dict(type="bool", default=False),
+        max_increase=dict(type="int"),
+        max_decrease=dict(type="int"),
+        auto_renew=dict(type="bool"),
+        attributes=dict(type="dict"),
+        purge_attributes=dict(type="bool", default=False),
+        prices=dict(type="dict", options=dict(
+            unit_price=dict(type="str"),
+            unit_cost=dict(type="str"),
+            unit_provider_cost=dict(type="str"),
+            currency=dict(type="str"),
+        )),
+        special_pricing=dict(type="bool", default=False),
+    )
+    argument_spec.update(WAIT_ARGUMENT_SPEC)
+    SubscriptionModule(argument_spec, required_one_of=[("id", "customer")]).run()
+
+
+if __name__ == "__main__":
+    main()
