@@ -62,14 +62,16 @@ def subscription_mpns(subscription):
     return {line.get("mpn") for line in subscription.get("products") or []}
 
 
-def find_subscriptions(client, customer_id, mpn, product_names=(), concurrency=8, include_ended=False):
+def find_subscriptions(client, customer_id, mpn, product_names=(), concurrency=8, include_ended=False, rows=None):
     """Full records of the customer's subscriptions of ``mpn`` (newest first).
 
     List rows carry no MPN, so details are needed: rows whose name is one of ``product_names`` (the catalog names of
     the MPN) are read first, and the remaining rows only when none of those match, so a renamed product is still
-    found. Ended (terminated or removed) subscriptions are skipped unless ``include_ended``.
+    found. Ended (terminated or removed) subscriptions are skipped unless ``include_ended``. Pass ``rows`` (the
+    customer's subscription list) when looking for several MPNs, to list them once.
     """
-    rows = client.paginate("/subscriptions", {"customerId": customer_id})
+    if rows is None:
+        rows = client.paginate("/subscriptions", {"customerId": customer_id})
     if not include_ended:
         rows = [row for row in rows if row.get("status") not in ENDED_SUBSCRIPTION_STATUSES]
     names = set(product_names)

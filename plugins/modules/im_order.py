@@ -1,0 +1,475 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: im_order
+short_description: Place sales orders in the Ingram Micro Cloud Marketplace without buying twice
+version_added: 0.1.0
+description:
+  - Places a C(sales) order for a customer's new products, waits until it is provisioned, and returns it.
+  - The API has no idempotency key, so the module is guarded against buying twice. With O(unique_products=true) (the
+    default), products the customer already holds as a live subscription, or has on an order still being processed,
+    are not ordered again (they are listed in RV(skipped_products)); when nothing is left to order the task reports no change.
+    With a O(po_number), an existing order of the customer with the same PO number is returned instead of ordering.
+    One of the two guards must be on.
+  - When the answer to the order request is lost (timeout, dropped connection, gateway error), the order is looked up
+    before anything is sent again, so a retry never places a second order.
+  - Activation parameters (for example a Microsoft tenant O(products[].parameters) C(domain)) are validated with the
+    API before ordering, and seat counts are checked against the product's minimum and maximum.
+  - In check mode, and with O(estimate_only=true), nothing is ordered; the order is priced with the API's estimate.
+  - With O(id), updates an existing order instead (O(credit_check), O(status_code)).
+  - To change the seats of a subscription the customer already has, use M(ingrammicro.marketplace.im_subscription).
+author:
+  - Ingram Micro Marketplace collection maintainers (@ingrammicro)
+extends_documentation_fragment:
+  - ingrammicro.marketplace.connection
+  - ingrammicro.marketplace.wait
+  - ingrammicro.marketplace.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The order is priced with C(POST /orders/estimate) and parameters are validated with C(POST /validation/parameters);
+        neither creates anything.
+      - For a customer that does not exist yet (created earlier in the same check-mode run), the order is reported as
+        it would be placed, without a price.
+  diff_mode:
+    support: full
+options:
+  customer:
+    description:
+      - The customer to order for, by external id or Marketplace id. Required unless O(id) is given.
+    type: str
+  products:
+    description:
+      - The products to order. Required unless O(id) is given.
+    type: list
+    elements: dict
+    suboptions:
+      mpn:
+        description: Manufacturer part number of the product.
+        type: str
+        required: true
+      quantity:
+        description: Number of seats (units), 1 or more, within the product's minimum and maximum.
+        type: int
+        required: true
+      vendor:
+        description: Vendor of the product, to tell apart products that share an MPN.
+        type: str
+      subscription_period:
+        description: Subscription term, to tell apart products that share an MPN (for example monthly and annual).
+        type: dict
+        suboptions:
+          type:
+            description: Unit of the term.
+            type: str
+            choices: [day, month, year, statement_day]
+            required: true
+          duration:
+            description: Number of units.
+            type: int
+            required: true
+      billing_period:
+        description: Billing period, to tell apart products that share an MPN.
+        type: dict
+        suboptions:
+          type:
+            description: Unit of the period.
+            type: str
+            choices: [day, month, year, statement_day]
+            required: true
+          duration:
+            description: Number of units.
+            type: int
+            required: true
+      parameters:
+        description: Activation parameters, for example C(domain) for Microsoft 365.
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: Parameter name.
+            type: str
+            required: true
+          value:
+            description: Parameter value.
+            type: raw
+            required: true
+  po_number:
+    description:
+      - Purchase order number (free text, for example your ticket number). An order of the customer with the same PO
+        number is never placed again.
+    type: str
+  attributes:
+    description:
+      - Custom attributes of the order (string keys and values).
+    type: dict
+  unique_products:
+    description:
+      - Do not order products the customer already holds as a live subscription or has on an order in progress.
+    type: bool
+    default: true
+  validate:
+    description:
+      - Validate the activation parameters with the API before ordering (when any product has parameters).
+    type: bool
+    default: true
+  estimate_only:
+    description:
+      - Only price the order (RV(estimate)); nothing is ordered and the task reports no change.
+    type: bool
+    default: false
+  id:
+    description:
+      - Marketplace id of an existing order to update with O(credit_check) and O(status_code).
+    type: str
+  credit_check:
+    description:
+      - With O(id), whether the platform runs its credit check on the order.
+    type: bool
+  status_code:
+    description:
+      - With O(id), the platform's internal status code to set, for example V(CL) to cancel an order that has not
+        been provisioned yet.
+    type: str
+notes:
+  - Placing a sales order confirms that the customer accepted the vendor's terms and conditions.
+seealso:
+  - module: ingrammicro.marketplace.im_order_info
+  - module: ingrammicro.marketplace.im_subscription
+  - module: ingrammicro.marketplace.im_product_validate
+"""
+
+EXAMPLES = r"""
+- name: Price Microsoft 365 Business Basic for Acme without ordering
+  ingrammicro.marketplace.im_order:
+    customer: ACME-001
+    products:
+      - mpn: CFQ7TTC0LH18:0001:P1M
+        quantity: 10
+        parameters:
+          - name: domain
+            value: acme-mfg.com
+    estimate_only: true
+  register: quote
+
+- name: Buy Teams Essentials for Globex, once, and wait until it is provisioned
+  ingrammicro.marketplace.im_order:
+    customer: GLOBEX-002
+    po_number: TICKET-4711
+    products:
+      - mpn: CFQ7TTC0RM8K:0001:P1Y
+        quantity: 15
+  register: teams
+
+- name: Show the new subscription
+  ansible.builtin.debug:
+    msg: "{{ teams.order.order_number }}: subscription {{ teams.order.products[0].subscription_id | default('not provisioned yet') }}"
+
+- name: Order an annual Office 365 E3 (its MPN also exists with a monthly term)
+  ingrammicro.marketplace.im_order:
+    customer: UMBRELLA-004
+    products:
+      - mpn: CFQ7TTC0LF8Q:0001
+        quantity: 5
+        subscription_period:
+          type: year
+          duration: 1
+        parameters:
+          - name: domain
+            value: umbrella-health.at
+    wait: false
+"""
+
+RETURN = r"""
+order:
+  description:
+    - The order placed, found by the guards, or updated (full record, keys in snake_case), once provisioned when
+      O(wait=true).
+    - In check mode, the order that would be placed, with RV(order.id=null) and RV(order.simulated=true).
+  returned: when an order was placed, found or would be placed
+  type: dict
+  sample:
+    id: "4000020"
+    order_number: SO000020
+    type: sales
+    status: completed
+    customer_id: "1000002"
+    po_number: TICKET-4711
+    total: {"amount": "60.00", "currency": "USD"}
+    products: [{"mpn": "CFQ7TTC0RM8K:0001:P1Y", "quantity": 15, "subscription_id": "3000013"}]
+estimate:
+  description: The API's price estimate of the order (C(total), C(details), C(products) with C(extended_price)).
+  returned: when the order was priced (check mode, O(estimate_only=true), or before placing it)
+  type: dict
+  sample: {"total": {"amount": "60.00", "currency": "USD"}}
+skipped_products:
+  description: Products not ordered because the customer already holds them or has them on an order in progress.
+  returned: when O(unique_products=true) and O(customer) is given
+  type: list
+  elements: dict
+  sample: [{"mpn": "CFQ7TTC0LDPB:0001:P1Y", "reason": "held", "subscription_id": "3000001"}]
+validation:
+  description: Per product, the API's validation of its activation parameters (C(name), C(result), C(message), C(value_choices)).
+  returned: when activation parameters were validated
+  type: list
+  elements: dict
+"""
+
+import copy
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
+    find_customer, find_products, find_subscriptions, path_id,
+)
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, OrderDesk, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import to_camel
+
+PERIOD_KEYS = (("subscription_period", "subscriptionPeriod"), ("billing_period", "billingPeriod"))
+PERIOD = dict(type="dict", options=dict(
+    type=dict(type="str", choices=["day", "month", "year", "statement_day"], required=True),
+    duration=dict(type="int", required=True),
+))
+
+
+class OrderModule(IMResource):
+    resource_key = "order"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.desk = None
+
+    # ------------------------------------------------------------------ input
+
+    def validate(self):
+        params = self.params
+        if params["id"]:
+            if params["customer"] or params["products"]:
+                raise IMConfigError("id updates an existing order; customer and products cannot be given with it")
+            if params["credit_check"] is None and params["status_code"] is None:
+                raise IMConfigError("with id, give credit_check or status_code to update the order")
+            return
+        if not params["customer"] or not params["products"]:
+            raise IMConfigError("customer and products are required to place an order (or give id to update one)")
+        for name in ("credit_check", "status_code"):
+            if params[name] is not None:
+                raise IMConfigError("%s can only be set on an existing order (with id)" % name)
+        if not params["unique_products"] and not params["po_number"]:
+            raise IMConfigError("unique_products: false needs a po_number: without either guard a rerun would buy again")
+        for index, line in enumerate(params["products"]):
+            if line["quantity"] < 1:
+                raise IMConfigError("products[%d].quantity must be 1 or more, got %d" % (index, line["quantity"]))
+            if not line["mpn"].strip():
+                raise IMConfigError("products[%d].mpn must not be empty" % index)
+            names = [parameter["name"] for parameter in line["parameters"] or []]
+            if len(names) != len(set(names)):
+                raise IMConfigError("products[%d].parameters: each parameter name may appear once" % index)
+        mpns = [line["mpn"] for line in params["products"]]
+        if len(mpns) != len(set(mpns)):
+            raise IMConfigError("products: each mpn may appear once; add the quantities up")
+
+    # ------------------------------------------------------------------ catalog and guards
+
+    def catalog_product(self, index, line):
+        """The one catalog entry a product line names; fails when there is none or several."""
+        products = find_products(self.client, line["mpn"], line["vendor"])
+        for option, key in PERIOD_KEYS:
+            if line[option]:
+                products = [product for product in products if _period(product.get(key)) == line[option]]
+        if not products:
+            raise IMConfigError("products[%d]: no product %s in the catalog%s" % (
+                index, line["mpn"], " with the given vendor/periods" if line["vendor"] or line["subscription_period"] or line["billing_period"] else ""))
+        if len(products) > 1:
+            terms = ", ".join("%s %s/%s" % (product.get("vendor"), _term(product.get("subscriptionPeriod")), _term(product.get("billingPeriod")))
+                              for product in products)
+            raise IMConfigError("products[%d]: %s exists %d times in the catalog (%s); set subscription_period, billing_period "
+                                "or vendor to pick one" % (index, line["mpn"], len(products), terms))
+        _seats.check_limits(products[0], line["quantity"], "products[%d]" % index)
+        return products[0]
+
+    def order_with_po_number(self, customer_id):
+        """An order of the customer with the same PO number, or ``None`` (list rows carry no PO number)."""
+        rows = [row for row in self.client.paginate("/orders", {"customerId": customer_id}) if (row.get("type") or "sales") == "sales"]
+        for order in self.desk.details(rows):
+            if order.get("poNumber") == self.params["po_number"]:
+                return order
+        return None
+
+    def held_or_ordered(self, customer_id, lines):
+        """``{mpn: skip record}`` for products the customer holds or has on an open order."""
+        skipped = {}
+        rows = self.client.paginate("/subscriptions", {"customerId": customer_id})
+        for line, product in lines:
+            held = [subscription for subscription in find_subscriptions(self.client, customer_id, line["mpn"], {product.get("name")}, rows=rows)
+                    if _same_term(subscription, product)]
+            if held:
+                skipped[line["mpn"]] = {"mpn": line["mpn"], "reason": "held", "subscription_id": held[0]["id"]}
+        remaining = [line["mpn"] for line, _product in lines if line["mpn"] not in skipped]
+        if remaining:
+            for order in self.desk.details(self.desk.open_orders(customerId=customer_id)):
+                if (order.get("type") or "sales") != "sales":
+                    continue
+                for mpn in remaining:
+                    if mpn in {item.get("mpn") for item in order.get("products") or []} and mpn not in skipped:
+                        skipped[mpn] = {"mpn": mpn, "reason": "ordered", "order_id": order.get("id"),
+                                        "order_number": order.get("orderNumber"), "order_status": order.get("status")}
+        return skipped
+
+    def validate_parameters(self, customer_id, body):
+        """The API's validation of the activation parameters; fails listing every parameter in error."""
+        request = {"customerId": customer_id, "type": "sales",
+                   "products": [line for line in body["products"] if line.get("parameters")]}
+        results = self.client.post("/validation/parameters", request).get("data") or []
+        problems = []
+        for product in results:
+            for parameter in product.get("parameters") or []:
+                if parameter.get("result") == "error":
+                    choices = ", ".join(str(choice.get("value")) for choice in parameter.get("valueChoices") or [])
+                    problems.append("%s %s: %s%s" % (product.get("mpn"), parameter.get("name"),
+                                                     parameter.get("valueError") or parameter.get("message") or "invalid",
+                                                     " (allowed: %s)" % choices if choices else ""))
+        if problems:
+            raise IMError("activation parameters rejected by the API, nothing was ordered: %s" % "; ".join(problems))
+        return self.present(results)
+
+    # ------------------------------------------------------------------ states
+
+    def execute(self):
+        self.validate()
+        self.desk = OrderDesk(self.client, self.module.warn)
+        if self.params["id"]:
+            return self.update_existing()
+        return self.place_new()
+
+    def body(self, customer_id, lines):
+        products = []
+        for line, _product in lines:
+            item = to_camel({key: line[key] for key in ("mpn", "quantity", "vendor", "subscription_period", "billing_period")})
+            if line["parameters"]:
+                item["parameters"] = [{"name": parameter["name"], "value": parameter["value"]} for parameter in line["parameters"]]
+            products.append(item)
+        body = {"type": "sales", "customerId": customer_id, "products": products}
+        if self.params["po_number"]:
+            body["poNumber"] = self.params["po_number"]
+        if self.params["attributes"]:
+            body["attributes"] = {str(key): str(value) for key, value in self.params["attributes"].items()}
+        return body
+
+    def place_new(self):
+        params = self.params
+        lines = [(line, self.catalog_product(index, line)) for index, line in enumerate(params["products"])]
+        customer = find_customer(self.client, params["customer"])
+        if customer is None:
+            if not self.check_mode:
+                raise IMError("customer %s not found: no customer has this external id or id" % params["customer"])
+            self.module.warn("customer %s does not exist yet; in a real run it would be created first and then this order "
+                             "placed. It cannot be priced before the customer exists" % params["customer"])
+            return self.result(True, None, dict(self.body(None, lines), status="submitted"), simulated=True, estimate=None)
+        extra = {}
+        if params["po_number"]:
+            existing = self.order_with_po_number(customer["id"])
+            if existing is not None:
+                self.module.warn("%s already has po_number %s; it was not ordered again" % (describe(existing), params["po_number"]))
+                return self.result(False, existing, self.follow(existing))
+        if params["unique_products"]:
+            skipped = self.held_or_ordered(customer["id"], lines)
+            extra["skipped_products"] = list(skipped.values())
+            lines = [(line, product) for line, product in lines if line["mpn"] not in skipped]
+            if not lines:
+                return self.result(False, None, None, **extra)
+        body = self.body(customer["id"], lines)
+        if params["validate"] and any(line["parameters"] for line, _product in lines):
+            extra["validation"] = self.validate_parameters(customer["id"], body)
+        estimate = self.desk.estimate(body)
+        extra["estimate"] = self.present(estimate)
+        if params["estimate_only"]:
+            return dict(extra, changed=False)
+        if self.check_mode:
+            simulated = dict(copy.deepcopy(estimate), **{key: value for key, value in body.items() if key != "products"})
+            simulated["status"] = "submitted"
+            return self.result(True, None, simulated, simulated=True, **extra)
+        order = self.desk.place(body)
+        self.failure_context["order"] = self.present(order)
+        return self.result(True, None, self.follow(order), **extra)
+
+    def follow(self, order):
+        """With ``wait``, the order once completed; a failure returns the order with the error."""
+        if not self.params["wait"] or self.check_mode or order.get("status") not in OPEN_STATUSES:
+            return order
+        try:
+            return self.desk.wait(order, self.waiter())
+        except IMWaitError as exc:
+            self.failure_context["order"] = self.present(exc.last)
+            raise
+
+    def update_existing(self):
+        params = self.params
+        order = self.client.get_or_none("/orders/%s" % path_id(params["id"]))
+        if order is None:
+            raise IMError("order id %s not found" % params["id"])
+        patch = {}
+        if params["credit_check"] is not None and order.get("creditCheck") != params["credit_check"]:
+            patch["creditCheck"] = params["credit_check"]
+        if params["status_code"] is not None and order.get("statusCode") != params["status_code"]:
+            patch["statusCode"] = params["status_code"]
+        if not patch:
+            return self.result(False, order, self.follow(order))
+        if self.check_mode:
+            return self.result(True, order, dict(copy.deepcopy(order), **patch))
+        return self.result(True, order, self.follow(self.client.patch("/orders/%s" % path_id(order["id"]), patch)))
+
+
+def _period(period):
+    if not isinstance(period, dict):
+        return None
+    return {"type": period.get("type"), "duration": int(period.get("duration") or 0)}
+
+
+def _same_term(subscription, product):
+    """Whether a subscription is of this catalog entry's term (one MPN can be sold with several terms)."""
+    held, offered = _period(subscription.get("subscriptionPeriod")), _period(product.get("subscriptionPeriod"))
+    return held is None or offered is None or held == offered
+
+
+def _term(period):
+    period = _period(period) or {}
+    return "%s %s" % (period.get("duration"), period.get("type"))
+
+
+def main():
+    argument_spec = dict(
+        customer=dict(type="str"),
+        products=dict(type="list", elements="dict", options=dict(
+            mpn=dict(type="str", required=True),
+            quantity=dict(type="int", required=True),
+            vendor=dict(type="str"),
+            subscription_period=PERIOD,
+            billing_period=PERIOD,
+            parameters=dict(type="list", elements="dict", options=dict(
+                name=dict(type="str", required=True),
+                value=dict(type="raw", required=True),
+            )),
+        )),
+        po_number=dict(type="str"),
+        attributes=dict(type="dict"),
+        unique_products=dict(type="bool", default=True),
+        validate=dict(type="bool", default=True),
+        estimate_only=dict(type="bool", default=False),
+        id=dict(type="str"),
+        credit_check=dict(type="bool"),
+        status_code=dict(type="str"),
+    )
+    argument_spec.update(WAIT_ARGUMENT_SPEC)
+    OrderModule(argument_spec, required_one_of=[("id", "customer")]).run()
+
+
+if __name__ == "__main__":
+    main()
