@@ -123,6 +123,21 @@ class AccountResource(IMResource):
                                  "left as it is" % (self.describe(), key))
         return patch
 
+    def create_at(self, path, desired):
+        """POST the new account to ``path``; a requested status is set afterwards (it is not part of a creation)."""
+        created = self.client.post(path, {key: value for key, value in desired.items() if key != "status"})
+        if desired.get("status") and created.get("status") != desired["status"]:
+            created = self.update(created, {"status": desired["status"]})
+        return created
+
+    def simulate_create(self, desired):
+        simulated = super().simulate_create(desired)
+        simulated.setdefault("status", "active")
+        return simulated
+
+    def execute(self):
+        return self.ensure_present()
+
     def find_by_external_id(self, path, external_id):
         """The list row whose externalId is exactly ``external_id``, or ``None``; more than one is an error."""
         rows = [row for row in self.client.paginate(path, {"externalId": external_id}) if row.get("externalId") == external_id]

@@ -174,17 +174,10 @@ EXAMPLES = r"""
     external_id: ACME-001
     status: creditHold
 
-- name: Create a customer for a sub-reseller, with connection options from module_defaults
-  module_defaults:
-    group/ingrammicro.marketplace.all:
-      api_url: https://api.cloud.im/marketplace/eu
-      username: "{{ vault_im_username }}"
-      password: "{{ vault_im_password }}"
-      subscription_key: "{{ vault_im_subscription_key }}"
-      marketplace: de
+- name: Create a customer for a sub-reseller
   ingrammicro.marketplace.im_customer:
     external_id: BETA-042
-    reseller_id: "1000002"
+    reseller_id: "2000002"
     name: Beta GmbH
     language: de
     address:
@@ -256,10 +249,9 @@ customer:
       sample: true
 """
 
-from urllib.parse import quote
-
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._accounts import AccountResource, account_argument_spec
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
 
 
 class CustomerModule(AccountResource):
@@ -268,7 +260,7 @@ class CustomerModule(AccountResource):
 
     def find(self):
         if self.params["id"]:
-            customer = self.client.get_or_none("/customers/%s" % quote(self.params["id"], safe=""))
+            customer = self.client.get_or_none("/customers/%s" % path_id(self.params["id"]))
             if customer is None:
                 raise IMError("customer id %s not found (to create a customer, give its external_id instead of an id)"
                               % self.params["id"])
@@ -276,7 +268,7 @@ class CustomerModule(AccountResource):
             return customer
         customer = self.find_by_external_id("/customers", self.params["external_id"])
         if customer is not None:
-            customer = self.client.get("/customers/%s" % quote(customer["id"], safe=""))
+            customer = self.client.get("/customers/%s" % path_id(customer["id"]))
             self.check_owner(customer)
         return customer
 
@@ -289,25 +281,15 @@ class CustomerModule(AccountResource):
 
     def create(self, desired):
         reseller_id = self.params["reseller_id"]
-        path = "/resellers/%s/customers" % quote(reseller_id, safe="") if reseller_id else "/customers"
-        body = {key: value for key, value in desired.items() if key != "status"}
-        created = self.client.post(path, body)
-        # The status is not part of a creation; set it afterwards when the user asked for a specific one.
-        if desired.get("status") and created.get("status") != desired["status"]:
-            created = self.update(created, {"status": desired["status"]})
-        return created
+        return self.create_at("/resellers/%s/customers" % path_id(reseller_id) if reseller_id else "/customers", desired)
 
     def update(self, current, patch):
-        return self.client.patch("/customers/%s" % quote(current["id"], safe=""), patch)
+        return self.client.patch("/customers/%s" % path_id(current["id"]), patch)
 
     def simulate_create(self, desired):
         simulated = super().simulate_create(desired)
-        simulated.setdefault("status", "active")
         simulated["resellerId"] = self.params["reseller_id"]
         return simulated
-
-    def execute(self):
-        return self.ensure_present()
 
 
 def main():

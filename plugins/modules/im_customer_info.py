@@ -95,9 +95,10 @@ customers:
       contact_persons: [{"type": "admin", "first_name": "Jane", "last_name": "Doe", "email": "jane.doe@acme.example"}]
 """
 
-from urllib.parse import quote
-
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._info_helpers import (
+    check_concurrency, details_argument_spec, fetch_details, get_one,
+)
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMInfo
 
 
@@ -107,13 +108,11 @@ class CustomerInfoModule(IMInfo):
 
     def items(self):
         params = self.params
-        if params["concurrency"] < 1:
-            raise IMConfigError("concurrency must be 1 or more, got %d" % params["concurrency"])
+        check_concurrency(params)
         if params["id"]:
-            customer = self.client.get_or_none("/customers/%s" % quote(params["id"], safe=""))
-            return [customer] if customer else []
+            return get_one(self.client, "/customers", params["id"])
         if params["reseller_id"]:
-            path = "/resellers/%s/customers" % quote(params["reseller_id"], safe="")
+            path = "/resellers/%s/customers" % path_id(params["reseller_id"])
         else:
             path = "/customers"
         query = {"externalId": params["external_id"], "name": params["name"], "email": params["email"]}
@@ -121,24 +120,20 @@ class CustomerInfoModule(IMInfo):
         if params["external_id"]:
             rows = [row for row in rows if row.get("externalId") == params["external_id"]]
         if params["details"] or params["external_id"]:
-            rows = self.client.map_concurrent(lambda row: self.client.get("/customers/%s" % quote(row["id"], safe="")),
-                                              rows, params["concurrency"])
+            rows = fetch_details(self.client, "/customers", rows, params["concurrency"])
         return rows
 
 
 def main():
-    CustomerInfoModule(
-        dict(
-            id=dict(type="str"),
-            external_id=dict(type="str"),
-            name=dict(type="str"),
-            email=dict(type="str"),
-            reseller_id=dict(type="str"),
-            details=dict(type="bool", default=False),
-            concurrency=dict(type="int", default=8),
-        ),
-        mutually_exclusive=[("id", "external_id"), ("id", "name"), ("id", "email"), ("id", "reseller_id")],
-    ).run()
+    argument_spec = dict(
+        id=dict(type="str"),
+        external_id=dict(type="str"),
+        name=dict(type="str"),
+        email=dict(type="str"),
+        reseller_id=dict(type="str"),
+    )
+    argument_spec.update(details_argument_spec())
+    CustomerInfoModule(argument_spec, mutually_exclusive=[("id", option) for option in ("external_id", "name", "email", "reseller_id")]).run()
 
 
 if __name__ == "__main__":
