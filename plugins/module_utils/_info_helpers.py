@@ -7,8 +7,7 @@ validation of date and date-time filters. Private to this collection.
 
 from __future__ import annotations
 
-import datetime
-
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import api_datetime, parse_date, parse_datetime
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
 
@@ -51,48 +50,20 @@ def unique(values):
     return seen
 
 
-def _date(value, option):
-    """A ``YYYY-MM-DD`` option as ``(date, the value as given)``."""
-    try:
-        if len(value) != 10:
-            raise ValueError(value)
-        return datetime.date.fromisoformat(value), value
-    except ValueError:
-        raise IMConfigError("%s must be a date in the form YYYY-MM-DD, for example 2024-01-31, got %r" % (option, value)) from None
-
-
-def _date_time(value, option):
-    """An ISO 8601 date-time option as ``(aware datetime, the value in the API's form, in UTC)``.
-
-    A value without a time zone is taken as UTC. A bare date is refused: it would silently mean midnight.
-    """
-    text = value.strip()
-    try:
-        if len(text) <= 10:
-            raise ValueError(text)
-        # fromisoformat understands a trailing Z only from Python 3.11 on.
-        moment = datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "zZ" else text)
-    except ValueError:
-        raise IMConfigError("%s must be an ISO 8601 date-time such as 2024-01-31T12:00:00Z (or with an offset such as +02:00), "
-                            "got %r" % (option, value)) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment, moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _period(params, start_option, end_option, parse):
+def _period(params, start_option, end_option, parse, text):
+    """The two options of a period, validated (start not after end) and in the API's form."""
     start, end = (None if params[option] is None else parse(params[option], option) for option in (start_option, end_option))
-    if start is not None and end is not None and start[0] > end[0]:
+    if start is not None and end is not None and start > end:
         raise IMConfigError("%s (%s) is after %s (%s); swap them or widen the period"
                             % (start_option, params[start_option], end_option, params[end_option]))
-    return tuple(None if value is None else value[1] for value in (start, end))
+    return tuple(None if value is None else text(value) for value in (start, end))
 
 
 def date_period(params, start_option, end_option):
     """The two ``YYYY-MM-DD`` options of a period, validated (format, real dates, start not after end), as given."""
-    return _period(params, start_option, end_option, _date)
+    return _period(params, start_option, end_option, parse_date, lambda day: day.isoformat())
 
 
 def date_time_period(params, start_option, end_option):
     """The two ISO 8601 date-time options of a period, validated and in the API's form (``2024-01-31T12:00:00Z``)."""
-    return _period(params, start_option, end_option, _date_time)
+    return _period(params, start_option, end_option, parse_datetime, api_datetime)

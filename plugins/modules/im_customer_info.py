@@ -69,7 +69,7 @@ EXAMPLES = r"""
 
 - name: Every customer of a sub-reseller, with addresses and contacts
   ingrammicro.marketplace.im_customer_info:
-    reseller_id: "1000002"
+    reseller_id: "2000002"
     details: true
   register: reseller_customers
 """

@@ -42,15 +42,19 @@ class PlaybookRun:
 def run_playbook(simulator, tmp_path):
     """Run a playbook from the repository root like a user would; return its output and scan it for secrets."""
 
-    def run(playbook, extra_vars=None, args=(), env=None, verbosity=4, check_secrets=True):
+    def run(playbook, extra_vars=None, args=(), env=None, verbosity=4, check_secrets=True, connection_env=True):
+        """``connection_env=False``: no INGRAM_* variables at all (the playbook must bring its settings)."""
         cache_home = tmp_path / ("cache-%d" % len(list(tmp_path.iterdir())))
-        environment = dict(os.environ)
+        environment = {name: value for name, value in os.environ.items() if not name.startswith("INGRAM_")}
+        if connection_env:
+            environment.update({
+                "INGRAM_API_URL": simulator.base_url,
+                "INGRAM_USERNAME": simulator.credentials["username"],
+                "INGRAM_PASSWORD": simulator.credentials["password"],
+                "INGRAM_SUBSCRIPTION_KEY": simulator.credentials["subscription_key"],
+                "INGRAM_MARKETPLACE": simulator.credentials["marketplace"],
+            })
         environment.update({
-            "INGRAM_API_URL": simulator.base_url,
-            "INGRAM_USERNAME": simulator.credentials["username"],
-            "INGRAM_PASSWORD": simulator.credentials["password"],
-            "INGRAM_SUBSCRIPTION_KEY": simulator.credentials["subscription_key"],
-            "INGRAM_MARKETPLACE": simulator.credentials["marketplace"],
             "XDG_CACHE_HOME": str(cache_home),
             "ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
             "ANSIBLE_NOCOLOR": "1",

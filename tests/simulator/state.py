@@ -225,7 +225,10 @@ class SimState:
             if report["status"] == "submitted" and now >= report["_processing_at"]:
                 report["status"] = "processing"
             if report["status"] == "processing" and now >= report["_due_at"]:
-                self._publish_report(report)
+                if report["_fail"]:
+                    report["status"] = "error"
+                else:
+                    self._publish_report(report)
                 self._open_reports.remove(report_id)
 
     def _set_order_status(self, order, status):
@@ -741,7 +744,8 @@ class SimState:
         processing_seconds = self.faults.settings["order_processing_seconds"]
         report = {"id": str(uuid.uuid4()), "name": name, "status": "submitted", "type": "onetime", "format": report_format,
                   "creationDate": iso_datetime(now), "startDate": iso_datetime(start),
-                  "_created": now, "_processing_at": now.timestamp() + processing_seconds / 2, "_due_at": now.timestamp() + processing_seconds}
+                  "_created": now, "_processing_at": now.timestamp() + processing_seconds / 2, "_due_at": now.timestamp() + processing_seconds,
+                  "_fail": self.faults.take("report_error_next")}
         if end is not None:
             report["endDate"] = iso_datetime(end)
         if get_str(body, "customizationName"):
