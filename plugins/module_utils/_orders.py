@@ -133,4 +133,3 @@ class OrderDesk:
         except IMWaitError as exc:
             exc.last = exc.last or order
             raise
-

@@ -194,15 +194,45 @@ order:
     - In check mode, the order that would be placed, with RV(order.id=null) and RV(order.simulated=true).
   returned: when an order was placed, found or would be placed
   type: dict
-  sample:
-    id: "4000020"
-    order_number: SO000020
-    type: sales
-    status: completed
-    customer_id: "1000002"
-    po_number: TICKET-4711
-    total: {"amount": "60.00", "currency": "USD"}
-    products: [{"mpn": "CFQ7TTC0RM8K:0001:P1Y", "quantity": 15, "subscription_id": "3000013"}]
+  contains:
+    id:
+      description: Marketplace id of the order; V(null) for an order that would be placed in check mode.
+      type: str
+      sample: "4000020"
+    order_number:
+      description: Order number shown in the reseller panel.
+      type: str
+      sample: SO000020
+    type:
+      description: Order type (V(sales) for new orders).
+      type: str
+      sample: sales
+    status:
+      description: V(submitted), V(processing), V(completed), V(error) or V(cancelled).
+      type: str
+      sample: completed
+    customer_id:
+      description: Id of the customer; V(null) in check mode when the customer does not exist yet.
+      type: str
+      sample: "1000002"
+    po_number:
+      description: Purchase order number.
+      type: str
+      sample: TICKET-4711
+    total:
+      description: Total price (C(amount), C(currency)).
+      type: dict
+      sample: {"amount": "60.00", "currency": "USD"}
+    products:
+      description: Ordered products; C(subscription_id) is set once provisioned.
+      type: list
+      elements: dict
+      sample: [{"mpn": "CFQ7TTC0RM8K:0001:P1Y", "quantity": 15, "subscription_id": "3000013"}]
+    simulated:
+      description: V(true) when check mode only shows what would be ordered.
+      type: bool
+      returned: in check mode, when an order would be placed
+      sample: true
 estimate:
   description: The API's price estimate of the order (C(total), C(details), C(products) with C(extended_price)).
   returned: when the order was priced (check mode, O(estimate_only=true), or before placing it)
