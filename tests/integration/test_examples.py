@@ -6,7 +6,6 @@ reset simulator.
 """
 
 import os
-import tempfile
 
 import pytest
 import yaml
@@ -29,7 +28,7 @@ def examples_of(module):
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_examples_run_as_written(module, simulator, run_playbook):
+def test_examples_run_as_written(module, simulator, run_playbook, tmp_path):
     tasks = examples_of(module)
     assert tasks, "%s has no EXAMPLES" % module
     simulator.reset()
@@ -48,11 +47,8 @@ def test_examples_run_as_written(module, simulator, run_playbook):
         "vars": EXAMPLE_VARS,
         "tasks": tasks,
     }]
-    with tempfile.NamedTemporaryFile("w", suffix=".yml", dir=os.path.join(REPO, "tests", "output"), delete=False) as handle:
-        yaml.safe_dump(play, handle, sort_keys=False)
-    try:
-        run = run_playbook(handle.name, connection_env=False)
-    finally:
-        os.unlink(handle.name)
+    playbook = tmp_path / ("examples_%s.yml" % module)
+    playbook.write_text(yaml.safe_dump(play, sort_keys=False), encoding="utf-8")
+    run = run_playbook(str(playbook), connection_env=False)
     assert run.rc == 0, run.output[-6000:]
     assert "failed=0" in run.output
