@@ -10,9 +10,14 @@ subscription update.
 
 from __future__ import annotations
 
+import calendar
+import datetime
+
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
 
-INCREASE, DECREASE, NONE, BLOCKED = "increase", "decrease", "none", "blocked"
+INCREASE, DECREASE, NONE, BLOCKED, CREATE, DEFERRED = "increase", "decrease", "none", "blocked", "create", "deferred"
+# Actions that place an order.
+ORDERING = (INCREASE, DECREASE, CREATE)
 
 
 class Guardrails:
@@ -40,6 +45,55 @@ class Guardrails:
         if self.max_decrease is not None and -delta > self.max_decrease:
             return BLOCKED, "a decrease of %d seats exceeds max_decrease %d" % (-delta, self.max_decrease)
         return DECREASE, None
+
+
+def _shift(day, period, sign):
+    """``day`` moved by a subscription period (``{"type": "month", "duration": 1}``) forwards (+1) or backwards (-1)."""
+    unit, count = (period or {}).get("type"), int((period or {}).get("duration") or 0) * sign
+    if unit == "day":
+        return day + datetime.timedelta(days=count)
+    months = count * 12 if unit == "year" else count if unit == "month" else 0
+    years, month_index = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month_index + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _iso_date(value):
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def term_dates(subscription):
+    """``(start of the current term, next renewal)`` as dates, from the subscription's dates; ``None`` where unknown."""
+    renewal = _iso_date(subscription.get("renewalDate")) or _iso_date(subscription.get("expirationDate"))
+    created = _iso_date(subscription.get("creationDate"))
+    start = _shift(renewal, subscription.get("subscriptionPeriod"), -1) if renewal else None
+    if created and (start is None or created > start):
+        start = created
+    return start, renewal
+
+
+def decide(current, desired, guardrails, window_days=None, term_start=None, renewal=None, today=None):
+    """The plan for one line: ``(action, reason, deferred_until)``. Pure: no I/O.
+
+    ``current`` is ``None`` when the customer holds no subscription of the product (the line creates one). A decrease
+    outside the decrease window (``window_days`` after the start of the current term) is ``deferred`` to the next
+    renewal, when a new window opens; it is judged by the guardrails first, so a forbidden decrease stays blocked.
+    """
+    if current is None:
+        action, reason = guardrails.judge(0, desired)
+        return (CREATE if action == INCREASE else action), reason, None
+    action, reason = guardrails.judge(current, desired)
+    if action == DECREASE and window_days is not None and term_start is not None:
+        today = today or datetime.date.today()
+        closes = term_start + datetime.timedelta(days=window_days)
+        if today > closes:
+            reason = ("decreases are accepted only within %d days of purchase or renewal (this term began %s); possible again "
+                      "from the next renewal" % (window_days, term_start.isoformat()))
+            return DEFERRED, reason, renewal.isoformat() if renewal else None
+    return action, reason, None
 
 
 def product_line(subscription, mpn=None):

@@ -18,10 +18,10 @@ CAPTURED = {}  # target -> requests the modules sent, kept for the contract chec
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_target(target, simulator, run_playbook):
+def test_target(target, simulator, run_playbook, tmp_path):
     simulator.reset()
     simulator.start_capture()
-    run = run_playbook("tests/integration/run_target.yml", {"target": target})
+    run = run_playbook("tests/integration/run_target.yml", {"target": target, "sim_plan_dir": str(tmp_path)})
     assert run.rc == 0, run.output[-6000:]
     assert "ok=" in run.output and "failed=0" in run.output
     CAPTURED[target] = simulator.captured()

@@ -116,6 +116,16 @@ async def gateway(request, handler):
 
     api_path = match.group(1) or "/"
     entry = state.record(request.method, request.path, dict(request.query))
+    state.in_flight += 1
+    state.max_in_flight = max(state.max_in_flight, state.in_flight)
+    try:
+        return await _gateway_api(request, handler, state, entry, api_path, correlation_id)
+    finally:
+        state.in_flight -= 1
+
+
+async def _gateway_api(request, handler, state, entry, api_path, correlation_id):
+    """The gateway and fault pipeline of one API request (see the module docstring)."""
     faults = state.faults
     state.capture(request.method, request.path, dict(request.query), request.headers, await request.read())
     if faults.settings["latency_ms"]:

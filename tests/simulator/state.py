@@ -105,11 +105,13 @@ class SimState:
     def __init__(self, config):
         self.config = config
         self.faults = Faults()
+        self.in_flight = 0  # API requests being served now; not reset, requests may be in flight during a reset
         self.reset()
 
     def reset(self):
         self.faults.reset()
         self.log = []
+        self.max_in_flight = 0
         self.captured = None  # full requests, kept only after POST /_sim/capture (for contract tests of clients)
         self.tokens = {}
         self.tokens_issued = 0
@@ -207,6 +209,7 @@ class SimState:
             "by_route": dict(by_route),
             "writes": sum(1 for entry in self.log if entry["method"] in ("POST", "PATCH") and not entry["path"].endswith(NON_WRITES)),
             "tokens": self.tokens_issued,
+            "max_in_flight": self.max_in_flight,
         }
 
     # --- asynchronous processing -----------------------------------------------------------------
@@ -638,8 +641,22 @@ class SimState:
 
     def create_order(self, body):
         plan = self._plan_order(body)
+        self._check_decrease_window(plan)
         order = self._store_order(plan, utcnow(), self.faults.settings["order_processing_seconds"], self.faults.take("order_error_next"))
         return self._order_detail(order)
+
+    def _check_decrease_window(self, plan):
+        """With the decrease_window_days fault, refuse seat decreases outside the window after purchase or renewal,
+        as licence programmes such as Microsoft NCE do."""
+        days = self.faults.settings["decrease_window_days"]
+        subscription = plan["subscription"]
+        if days is None or plan["type"] != "change" or not any(line["new"] < line["current"] for line in plan["lines"]):
+            return
+        renewal = datetime.date.fromisoformat(subscription["renewalDate"])
+        start = max(datetime.date.fromisoformat(subscription["creationDate"]), add_period(renewal, subscription["subscriptionPeriod"], -1))
+        if datetime.date.today() > start + datetime.timedelta(days=days):
+            raise bad_request(f"subscription {subscription['id']}: seats can only be reduced within {days} days of purchase or renewal "
+                              f"(the current term began {start.isoformat()}); a reduction is possible again from {renewal.isoformat()}")
 
     def _store_order(self, plan, created, processing_seconds, fail):
         order_id = self._new_id("order")

@@ -516,3 +516,23 @@ def test_max_page_size_clamps_every_list(sim, api):
     assert len(page["data"]) == 2
     assert page["pagination"]["limit"] == 2
     assert page["pagination"]["total"] > 2
+
+
+def test_decrease_window_refuses_late_decreases_only(sim, api):
+    # 3000001: ACME's Business Standard, bought 700 days ago, so the current term began long before the last 7 days.
+    sim.set_faults(decrease_window_days=7)
+    body = {"type": "change", "customerId": "1000001", "subscriptionId": "3000001",
+            "products": [{"mpn": "CFQ7TTC0LDPB:0001:P1Y", "quantity": 20}]}
+    message = api.error(400, "POST", "/orders", json=body)
+    assert "within 7 days of purchase or renewal" in message and "possible again from" in message
+    assert api.ok("POST", "/orders/estimate", json=body)["total"]["amount"].startswith("-")  # estimates are not refused
+    body["products"][0]["quantity"] = 30
+    assert api.ok("POST", "/orders", json=body)["status"] == "submitted"  # increases are
+
+
+def test_max_in_flight_shows_concurrency(sim, api):
+    sim.set_faults(latency_ms=200)
+    api.ok("GET", "/plans")  # token first
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _n: api.ok("GET", "/plans"), range(8)))
+    assert sim.stats()["max_in_flight"] == 4

@@ -1,0 +1,433 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: im_licenses
+short_description: Declare the seat counts of many Marketplace subscriptions at once, with a priced, guarded plan
+version_added: 0.1.0
+description:
+  - Takes the number of seats each subscription should have (O(licenses)), reads every affected subscription, and
+    works out a plan with one line per input line - current and desired seats, the action (V(increase),
+    V(decrease), V(none), V(create), V(deferred) or V(blocked)), why, and the estimated price change from the API's
+    order estimate.
+  - All guardrails (O(allow_decrease), O(max_increase), O(max_decrease) per line, O(max_cost_delta) for the whole plan)
+    and the products' minimum and maximum are evaluated before anything is ordered. Any violation blocks the whole
+    plan - nothing is ordered - and the failure lists the offending lines.
+  - In check mode the full priced plan is returned and nothing is written. With O(plan_file) it is also saved, with a
+    fingerprint of the live state, for an approval step; a later real run with the same O(plan_file) recomputes the
+    plan and refuses, changing nothing, if it differs from the saved one.
+  - A real run orders the changes (at most O(concurrency) at a time), never on top of an order still open on a
+    subscription (it waits for that one and plans again), waits for them and reads the seats back.
+  - Seats change through C(change) orders carrying the new total (see the O(change_quantity) connection option).
+    A line for a product the customer does not hold yet is ordered as a new subscription (action V(create)).
+  - This is the engine of the C(license_adjustment) role.
+author:
+  - Ingram Micro Marketplace collection maintainers (@ingrammicro)
+extends_documentation_fragment:
+  - ingrammicro.marketplace.connection
+  - ingrammicro.marketplace.wait
+  - ingrammicro.marketplace.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Returns the full plan, priced with C(POST /orders/estimate), which orders nothing.
+  diff_mode:
+    support: full
+    details: The seats of each line before and after.
+options:
+  licenses:
+    description:
+      - The seat counts to reach, one entry per subscription.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      customer:
+        description:
+          - The customer, by external id or Marketplace id. Required unless O(licenses[].subscription_id) is given.
+        type: str
+      mpn:
+        description:
+          - The product. With O(licenses[].customer), selects the customer's subscription of it.
+        type: str
+      subscription_id:
+        description:
+          - The subscription, instead of O(licenses[].customer) and O(licenses[].mpn).
+        type: str
+      quantity:
+        description:
+          - The number of seats the subscription should have, 1 or more.
+        type: int
+        required: true
+      decrease_window_days:
+        description:
+          - This line's decrease window, overriding O(decrease_window_days).
+        type: int
+      parameters:
+        description:
+          - Activation parameters (for example C(domain)), used only when the line creates the subscription.
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: Parameter name.
+            type: str
+            required: true
+          value:
+            description: Parameter value.
+            type: raw
+            required: true
+  allow_decrease:
+    description:
+      - Allow lines that lower a subscription's seats. Off by default, so a typo cannot remove seats.
+    type: bool
+    default: false
+  max_increase:
+    description:
+      - The most seats one line may add (a new subscription counts with all its seats).
+    type: int
+  max_decrease:
+    description:
+      - The most seats one line may remove.
+    type: int
+  max_cost_delta:
+    description:
+      - The most the whole plan may add to the price, as estimated by the API (an amount such as V(500) or
+        V(1250.00), in the currency of the estimates).
+    type: str
+  decrease_window_days:
+    description:
+      - Many licence programmes (Microsoft NCE among them) accept seat decreases only within a few days of purchase or
+        renewal. With this set, a decrease more than this many days after the start of the subscription's current term
+        is planned as V(deferred), with the date from which it becomes possible (the next renewal), and not ordered.
+      - Unset means no window. A platform that refuses a decrease anyway is reported on that line (result
+        V(refused)) while the other lines go on.
+    type: int
+  concurrency:
+    description:
+      - How many requests (reads, estimates, orders) run at the same time.
+    type: int
+    default: 8
+  plan_file:
+    description:
+      - In check mode, write the plan here (JSON, mode 0600) with a fingerprint of the live state.
+      - In a real run, read the plan saved here, recompute it, and fail without changing anything if it differs
+        (someone changed seats since the plan was approved, or the input changed).
+    type: path
+notes:
+  - Check mode reads everything a real run would and prices the changes; only the orders are not placed.
+seealso:
+  - module: ingrammicro.marketplace.im_subscription
+  - module: ingrammicro.marketplace.im_order
+"""
+
+EXAMPLES = r"""
+- name: See the priced plan without changing anything
+  ingrammicro.marketplace.im_licenses:
+    licenses:
+      - {customer: ACME-001, mpn: CFQ7TTC0LDPB:0001:P1Y, quantity: 30}
+      - {customer: GLOBEX-002, mpn: SH3AMCLOS, quantity: 45}
+      - {customer: INITECH-003, mpn: CFQ7TTC0LH18:0001:P1M, quantity: 12}
+    max_increase: 10
+  check_mode: true
+  register: plan
+
+- name: Show the plan
+  ansible.builtin.debug:
+    msg: "{{ plan.plan | map(attribute='action') | list }} costing {{ plan.summary.price_change }}"
+
+- name: Apply it, refusing anything above 1000 of extra cost
+  ingrammicro.marketplace.im_licenses:
+    licenses:
+      - {customer: ACME-001, mpn: CFQ7TTC0LDPB:0001:P1Y, quantity: 30}
+      - {customer: GLOBEX-002, mpn: SH3AMCLOS, quantity: 45}
+      - {customer: INITECH-003, mpn: CFQ7TTC0LH18:0001:P1M, quantity: 12}
+    max_increase: 10
+    max_cost_delta: "1000"
+
+- name: Plan a reduction, save it for approval
+  ingrammicro.marketplace.im_licenses:
+    licenses:
+      - {customer: ACME-001, mpn: CFQ7TTC0LDPB:0001:P1Y, quantity: 28}
+    allow_decrease: true
+    decrease_window_days: 7
+    plan_file: /tmp/acme-reduction-plan.json
+  check_mode: true
+
+- name: After approval, apply exactly that plan (refused if seats changed meanwhile)
+  ingrammicro.marketplace.im_licenses:
+    licenses:
+      - {customer: ACME-001, mpn: CFQ7TTC0LDPB:0001:P1Y, quantity: 28}
+    allow_decrease: true
+    decrease_window_days: 7
+    plan_file: /tmp/acme-reduction-plan.json
+"""
+
+RETURN = r"""
+plan:
+  description: One entry per line of O(licenses), in the same order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    index:
+      description: Position of the line in O(licenses), from 1.
+      type: int
+    customer:
+      description: The customer as given.
+      type: str
+    customer_id:
+      description: Marketplace id of the customer.
+      type: str
+    customer_name:
+      description: Name of the customer.
+      type: str
+    subscription_id:
+      description: The subscription (for a V(create) line, the new one after a real run).
+      type: str
+    mpn:
+      description: The product.
+      type: str
+    product:
+      description: The product's name.
+      type: str
+    current:
+      description: Seats now (V(null) when the subscription does not exist yet).
+      type: int
+    desired:
+      description: Seats asked for.
+      type: int
+    delta:
+      description: V(desired) minus V(current).
+      type: int
+    action:
+      description: V(increase), V(decrease), V(create), V(none), V(deferred) or V(blocked).
+      type: str
+    reason:
+      description: Why a line is blocked or deferred.
+      type: str
+    deferred_until:
+      description: For a V(deferred) decrease, the date (YYYY-MM-DD) from which it becomes possible.
+      type: str
+    price_change:
+      description: Estimated price change of the line (C(amount), C(currency)), from the API's order estimate.
+      type: dict
+    result:
+      description:
+        - After a real run, V(completed), V(submitted) (with O(wait=false)), V(none), V(deferred), V(refused) (the API
+          refused this line's order) or V(failed). V(null) in check mode.
+      type: str
+    order:
+      description: The order placed for the line (C(id), C(order_number), C(status)).
+      type: dict
+    message:
+      description: The API's refusal or the failure, for V(refused) and V(failed) lines.
+      type: str
+  sample:
+    - {"index": 1, "customer": "ACME-001", "customer_id": "1000001", "customer_name": "Acme Manufacturing Inc.",
+       "subscription_id": "3000001", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "product": "Microsoft 365 Business Standard",
+       "current": 25, "desired": 30, "delta": 5, "action": "increase", "reason": null, "deferred_until": null,
+       "price_change": {"amount": "62.50", "currency": "USD"}, "result": "completed",
+       "order": {"id": "4000014", "order_number": "SO000014", "status": "completed"}, "message": null}
+summary:
+  description: Counts per action and result, the total estimated price change, and the plan's fingerprint.
+  returned: always
+  type: dict
+  sample: {"lines": 3, "increase": 2, "decrease": 0, "create": 0, "none": 1, "deferred": 0, "blocked": 0,
+           "refused": 0, "failed": 0, "price_change": {"amount": "112.50", "currency": "USD"},
+           "fingerprint": "5d0c9d1b..."}
+plan_file:
+  description: The plan file written (check mode) or checked (real run).
+  returned: when O(plan_file) is set
+  type: str
+"""
+
+import json
+import os
+import tempfile
+from decimal import Decimal, InvalidOperation
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _licenses, _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, IMModule
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OrderDesk, describe
+
+PLAN_FORMAT = 1
+
+
+class LicensesModule(IMModule):
+
+    def validate(self):
+        params = self.params
+        if not params["licenses"]:
+            raise IMConfigError("licenses must list at least one line")
+        for index, line in enumerate(params["licenses"], start=1):
+            where = "licenses[%d]" % (index - 1)
+            if not line["subscription_id"] and not (line["customer"] and line["mpn"]):
+                raise IMConfigError("%s needs customer and mpn, or subscription_id" % where)
+            if line["quantity"] < 1:
+                raise IMConfigError("%s.quantity must be 1 or more, got %d (to end a subscription use im_subscription with "
+                                    "state: absent)" % (where, line["quantity"]))
+            if line["decrease_window_days"] is not None and line["decrease_window_days"] < 0:
+                raise IMConfigError("%s.decrease_window_days must be 0 or more" % where)
+        for name in ("decrease_window_days",):
+            if params[name] is not None and params[name] < 0:
+                raise IMConfigError("%s must be 0 or more, got %d" % (name, params[name]))
+        if params["concurrency"] < 1:
+            raise IMConfigError("concurrency must be 1 or more, got %d" % params["concurrency"])
+        if params["max_cost_delta"] is not None:
+            try:
+                valid = Decimal(params["max_cost_delta"]).is_finite() and Decimal(params["max_cost_delta"]) >= 0
+            except InvalidOperation:
+                valid = False
+            if not valid:
+                raise IMConfigError("max_cost_delta must be an amount of 0 or more such as \"500\" or \"1250.00\", got %r"
+                                    % params["max_cost_delta"])
+        if params["plan_file"] and not os.path.isdir(os.path.dirname(os.path.abspath(params["plan_file"]))):
+            raise IMConfigError("plan_file: directory %s does not exist" % os.path.dirname(os.path.abspath(params["plan_file"])))
+        if params["plan_file"] and not self.check_mode and not os.path.isfile(params["plan_file"]):
+            raise IMConfigError("plan_file %s does not exist: run the task in check mode first to save the plan to approve"
+                                % params["plan_file"])
+        return _seats.Guardrails(params["allow_decrease"], params["max_increase"], params["max_decrease"])
+
+    def execute(self):
+        guardrails = self.validate()
+        params = self.params
+        reconciler = _licenses.Reconciler(self.client, OrderDesk(self.client, self.module.warn, params["concurrency"]),
+                                          self.module.warn, params["concurrency"], _licenses.today_utc())
+        states, lines = self.plan(reconciler, guardrails)
+        open_orders = reconciler.open_orders(states, lines)
+        if open_orders and not self.check_mode:
+            # Never order on top of an order still open on a subscription: wait for it, then plan again from scratch.
+            self.settle(open_orders)
+            states, lines = self.plan(reconciler, guardrails)
+            open_orders = reconciler.open_orders(states, lines)
+            if open_orders:
+                raise IMError("orders are still open on the subscriptions of %s; run again when they have completed"
+                              % ", ".join(_licenses.line_label(lines[index - 1]) for index in sorted(open_orders)))
+        for index, orders in open_orders.items():
+            lines[index - 1]["message"] = "%s is still open; a real run waits for it and plans again" % ", ".join(describe(order) for order in orders)
+        result = {"changed": any(line["action"] in _seats.ORDERING for line in lines), "plan": lines}
+        if params["plan_file"]:
+            result["plan_file"] = params["plan_file"]
+            if self.check_mode:
+                self.save_plan(lines)
+            else:
+                self.check_saved_plan(lines)
+        if not self.check_mode:
+            reconciler.apply(states, lines, self.client.config.change_quantity, self.waiter())
+            result["changed"] = any(line["order"] for line in lines)
+        result["summary"] = _licenses.summarize(lines)
+        if self.diff_mode:
+            result["diff"] = self.diff(lines)
+        failed = [line for line in lines if line["result"] == "failed"]
+        if failed:
+            self.failure_context.update(result)
+            raise IMError("%d of %d lines failed: %s" % (len(failed), len(lines), "; ".join(
+                "%s: %s" % (_licenses.line_label(line), line["message"]) for line in failed)))
+        return result
+
+    def plan(self, reconciler, guardrails):
+        """Read, plan and price; fail before any write when a line is blocked or the cost guardrail is exceeded."""
+        params = self.params
+        states = reconciler.read(params["licenses"])
+        lines = _licenses.plan_lines(states, guardrails, params["decrease_window_days"], reconciler.today)
+        reconciler.price(states, lines, self.client.config.change_quantity)
+        blocked = [line for line in lines if line["action"] == _seats.BLOCKED]
+        problem = None
+        if blocked:
+            problem = "%d of %d lines are blocked, so nothing was ordered: %s" % (len(blocked), len(lines), "; ".join(
+                "%s: %s" % (_licenses.line_label(line), line["reason"]) for line in blocked))
+        else:
+            problem = _licenses.cost_violation(lines, params["max_cost_delta"])
+            if problem:
+                problem += "; nothing was ordered"
+        if problem:
+            self.failure_context.update(plan=lines, summary=_licenses.summarize(lines))
+            raise IMError(problem)
+        return states, lines
+
+    def settle(self, open_orders):
+        waiter = self.waiter()
+        if not waiter.active:
+            raise IMError("orders are still open on the subscriptions of lines %s; rerun when they have completed, or set "
+                          "wait: true to wait for them" % ", ".join(str(index) for index in sorted(open_orders)))
+        desk = OrderDesk(self.client, self.module.warn)
+        orders = {order["id"]: order for found in open_orders.values() for order in found}
+        self.client.map_concurrent(lambda order: self._wait_quietly(desk, order, waiter), list(orders.values()), self.params["concurrency"])
+        self.module.warn("waited for %s, already open, before planning" % ", ".join(describe(order) for order in orders.values()))
+
+    def _wait_quietly(self, desk, order, waiter):
+        try:
+            desk.wait(order, waiter)
+        except IMError as exc:
+            if "timed out" in str(exc):
+                raise
+            self.module.warn(str(exc))
+
+    def save_plan(self, lines):
+        path = self.params["plan_file"]
+        document = {"format": PLAN_FORMAT, "fingerprint": _licenses.fingerprint(lines), "plan": lines,
+                    "summary": _licenses.summarize(lines)}
+        descriptor, temp_path = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".plan-", suffix=".json")
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2, sort_keys=True)
+        os.replace(temp_path, path)
+
+    def check_saved_plan(self, lines):
+        path = self.params["plan_file"]
+        try:
+            with open(path, encoding="utf-8") as handle:
+                saved = json.load(handle)
+            saved_print, saved_lines = saved["fingerprint"], saved["plan"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IMError("plan_file %s is not a plan saved by this module in check mode (%s)" % (path, exc)) from None
+        if saved_print != _licenses.fingerprint(lines):
+            self.failure_context.update(plan=lines, summary=_licenses.summarize(lines), plan_file=path)
+            differences = _licenses.plan_differences(saved_lines, lines) or ["the plan was computed from a different state"]
+            raise IMError("the plan differs from the one saved in %s, so nothing was changed: %s. Review the new plan "
+                          "(run in check mode again) before applying" % (path, "; ".join(differences)))
+
+    @staticmethod
+    def diff(lines):
+        def seats(line, after):
+            if after and line["action"] in _seats.ORDERING:
+                return line["desired"]
+            return line["current"]
+
+        label = "{index} {customer} {mpn}"
+        return {"before": {label.format(**line): seats(line, False) for line in lines},
+                "after": {label.format(**line): seats(line, True) for line in lines}}
+
+
+def main():
+    argument_spec = dict(
+        licenses=dict(type="list", elements="dict", required=True, options=dict(
+            customer=dict(type="str"),
+            mpn=dict(type="str"),
+            subscription_id=dict(type="str"),
+            quantity=dict(type="int", required=True),
+            decrease_window_days=dict(type="int"),
+            parameters=dict(type="list", elements="dict", options=dict(
+                name=dict(type="str", required=True),
+                value=dict(type="raw", required=True),
+            )),
+        )),
+        allow_decrease=dict(type="bool", default=False),
+        max_increase=dict(type="int"),
+        max_decrease=dict(type="int"),
+        max_cost_delta=dict(type="str"),
+        decrease_window_days=dict(type="int"),
+        concurrency=dict(type="int", default=8),
+        plan_file=dict(type="path"),
+    )
+    argument_spec.update(WAIT_ARGUMENT_SPEC)
+    LicensesModule(argument_spec).run()
+
+
+if __name__ == "__main__":
+    main()
