@@ -47,3 +47,8 @@ def parse_datetime(value, option, allow_date=False):
 def api_datetime(moment):
     """The API's form of a date-time: UTC, to the second, with a Z."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def today_utc():
+    """Today's date in UTC, the calendar the API's dates follow."""
+    return datetime.datetime.now(datetime.timezone.utc).date()

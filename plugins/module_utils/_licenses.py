@@ -12,7 +12,6 @@ through ``OrderDesk`` (open orders waited for, lost answers looked up, seats rea
 from __future__ import annotations
 
 import collections
-import datetime
 import hashlib
 import json
 from decimal import Decimal
@@ -391,7 +390,3 @@ class Reconciler:
 
 def _order_summary(order):
     return {"id": order.get("id"), "order_number": order.get("orderNumber"), "status": order.get("status")}
-
-
-def today_utc():
-    return datetime.datetime.now(datetime.timezone.utc).date()

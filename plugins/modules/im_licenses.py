@@ -252,6 +252,7 @@ import tempfile
 from decimal import Decimal, InvalidOperation
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _licenses, _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, IMModule
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OrderDesk, describe
@@ -298,7 +299,7 @@ class LicensesModule(IMModule):
         guardrails = self.validate()
         params = self.params
         reconciler = _licenses.Reconciler(self.client, OrderDesk(self.client, self.module.warn, params["concurrency"]),
-                                          self.module.warn, params["concurrency"], _licenses.today_utc())
+                                          self.module.warn, params["concurrency"], today_utc())
         states, lines = self.plan(reconciler, guardrails)
         open_orders = reconciler.open_orders(states, lines)
         if open_orders and not self.check_mode:

@@ -79,6 +79,13 @@ options:
       - The most seats this task may remove (with O(allow_decrease=true)). A larger decrease fails before anything is
         ordered.
     type: int
+  decrease_window_days:
+    description:
+      - Many licence programmes (Microsoft NCE among them) accept seat decreases only within a few days of purchase or
+        renewal. With this set, a decrease more than this many days after the start of the current term is not ordered:
+        the task reports it as deferred (RV(plan.action=deferred)) with the date from which it becomes possible, the
+        next renewal, and a warning.
+    type: int
   auto_renew:
     description:
       - Whether the subscription renews automatically at the end of its term (the API's C(renewalStatus)).
@@ -201,7 +208,13 @@ plan:
       description: V(desired) minus V(current).
       type: int
     action:
-      description: V(increase), V(decrease), V(none) or V(cancel).
+      description: V(increase), V(decrease), V(none), V(deferred) or V(cancel).
+      type: str
+    reason:
+      description: Why a decrease is deferred.
+      type: str
+    deferred_until:
+      description: For a V(deferred) decrease, the date (YYYY-MM-DD) from which it becomes possible.
       type: str
     price_change:
       description: The estimated price of the change (C(amount), C(currency)), from the order estimate.
@@ -226,6 +239,7 @@ import copy
 from decimal import Decimal, InvalidOperation
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
     ENDED_SUBSCRIPTION_STATUSES, find_products, find_subscriptions, path_id, require_customer,
@@ -251,6 +265,8 @@ class SubscriptionModule(IMResource):
         params = self.params
         if not params["id"] and not params["mpn"]:
             raise IMConfigError("mpn is required with customer (to pick the subscription), unless id is given")
+        if params["decrease_window_days"] is not None and params["decrease_window_days"] < 0:
+            raise IMConfigError("decrease_window_days must be 0 or more, got %d" % params["decrease_window_days"])
         if params["quantity"] is not None and params["quantity"] < 1:
             raise IMConfigError("quantity must be 1 or more, got %d (to end a subscription, use state: absent)" % params["quantity"])
         for option, _key in PRICE_FIELDS:
@@ -387,18 +403,23 @@ class SubscriptionModule(IMResource):
             subscription = self.settle_open_orders(subscription)
         current = _seats.seats(subscription, mpn)
         desired = current if wanted is None else wanted
-        action, reason = self.guardrails.judge(current, desired)
+        start, renewal = _seats.term_dates(subscription)
+        action, reason, deferred_until = _seats.decide(current, desired, self.guardrails, self.params["decrease_window_days"],
+                                                       start, renewal, today_utc())
         if action == _seats.BLOCKED:
             raise IMError("subscription %s (%s): %s; nothing was changed" % (subscription["id"], mpn, reason))
+        if action == _seats.DEFERRED:
+            self.module.warn("subscription %s (%s): the decrease from %d to %d seats is deferred: %s (from %s)"
+                             % (subscription["id"], mpn, current, desired, reason, deferred_until))
         patch, special = self.in_place_changes(subscription, mpn)
         order_body = estimate = None
         extra = {}
-        if action != _seats.NONE:
+        if action in _seats.ORDERING:
             order_body = _seats.change_order(subscription, mpn, current, desired, self.client.config.change_quantity)
             estimate = self.desk.estimate(order_body)
             extra["estimate"] = self.present(estimate)
         if wanted is not None:
-            extra["plan"] = self.plan(subscription, mpn, desired, action, estimate)
+            extra["plan"] = dict(self.plan(subscription, mpn, desired, action, estimate), reason=reason, deferred_until=deferred_until)
         if not (order_body or patch or special):
             return self.result(False, subscription, subscription, **extra)
         if self.check_mode:
@@ -479,6 +500,7 @@ def main():
         allow_decrease=dict(type="bool", default=False),
         max_increase=dict(type="int"),
         max_decrease=dict(type="int"),
+        decrease_window_days=dict(type="int"),
         auto_renew=dict(type="bool"),
         attributes=dict(type="dict"),
         purge_attributes=dict(type="bool", default=False),
