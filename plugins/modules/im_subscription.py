@@ -82,7 +82,7 @@ options:
   decrease_window_days:
     description:
       - Many licence programmes (Microsoft NCE among them) accept seat decreases only within a few days of purchase or
-        renewal. With this set, a decrease more than this many days after the start of the current term is not ordered:
+        renewal. With this set, a decrease more than this many days after the start of the current term is not ordered;
         the task reports it as deferred (RV(plan.action=deferred)) with the date from which it becomes possible, the
         next renewal, and a warning.
     type: int

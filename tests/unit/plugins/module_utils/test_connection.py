@@ -68,3 +68,19 @@ def test_invalid_settings(override, fragment):
     with pytest.raises(IMConfigError) as err:
         ConnectionConfig.from_params(dict(VALID, **override))
     assert fragment in str(err.value)
+
+
+def test_account_doc_fragment_matches_argument_spec():
+    from ansible_collections.ingrammicro.marketplace.plugins.doc_fragments.account import ModuleDocFragment as Account
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._accounts import account_argument_spec
+
+    def compare(documented, spec, where):
+        assert sorted(documented) == sorted(spec), where
+        for name, option in spec.items():
+            doc = documented[name]
+            for key, default in (("type", "str"), ("default", None), ("choices", None), ("required", False), ("elements", None)):
+                assert doc.get(key, default) == option.get(key, default), "%s.%s %s" % (where, name, key)
+            if option.get("options"):
+                compare(doc["suboptions"], option["options"], "%s.%s" % (where, name))
+
+    compare(yaml.safe_load(Account.DOCUMENTATION)["options"], account_argument_spec(), "account")
