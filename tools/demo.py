@@ -1,9 +1,12 @@
-"""`make demo`: start the Marketplace API simulator, run the example playbooks against it, summarise, stop it.
+"""`make demo`: start the Marketplace API simulator, run the collection's playbooks against it, summarise, stop it.
 
 Every step is a real ansible-playbook run of this checkout's collection; connection settings are passed only
-through the INGRAM_* environment variables, as an AWX credential would.
+through the INGRAM_* environment variables, as an AWX credential would. Each step's output is shown compactly: the
+tables and summaries the roles print, warnings, failures and the recap (the full output is printed instead when a
+step does not end as expected). The audit and report files land in demo-output/.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -18,21 +21,67 @@ from tests.simulator.harness import Simulator  # noqa: E402  pylint: disable=wro
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 INVENTORY = os.path.join(REPO, "tests", "integration", "inventory.ini")
 READ_ONLY_POSTS = ("/token", "/orders/estimate", "/validation/parameters")
+ONBOARD = ("ingrammicro.marketplace.onboard_customers", "-e", "@examples/onboard_customers_vars.yml")
+ADJUST = ("ingrammicro.marketplace.adjust_licenses", "-e", "@examples/adjust_licenses_vars.yml")
+DECREASE = ("ingrammicro.marketplace.adjust_licenses", "-e", "@examples/adjust_licenses_decrease_vars.yml")
+REPORT = ("ingrammicro.marketplace.license_report", "-e", "@examples/license_report_vars.yml")
 
-# (title, playbook, extra ansible-playbook arguments)
+# (title, ansible-playbook arguments, expected outcome: "ok", or "blocked" for a step that must fail)
 STEPS = (
-    ("Create the demo customers", "examples/demo_customers.yml", ()),
-    ("Run it again: nothing to change", "examples/demo_customers.yml", ()),
+    ("Onboard two new customers: the plan (check mode)", ONBOARD + ("--check",), "ok"),
+    ("Onboard them: create, order, wait", ONBOARD, "ok"),
+    ("Adjust licences: the priced plan (check mode)", ADJUST + ("--check",), "ok"),
+    ("Apply the licence plan", ADJUST, "ok"),
+    ("Run it again: nothing to change", ADJUST, "ok"),
+    ("A decrease, refused by the default guardrail", DECREASE, "blocked"),
+    ("Licence report", REPORT, "ok"),
 )
+
+RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+).*?failed=(\d+)")
+TASK = re.compile(r"^TASK \[(?:[^\]]* : )?(.*)\] \**$")
 
 
 def recap(output):
-    match = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+).*?failed=(\d+)", output)
+    match = RECAP.search(output)
     return tuple(int(value) for value in match.groups()) if match else None
 
 
 def writes(log):
     return [entry for entry in log if entry["method"] != "GET" and not entry["path"].endswith(READ_ONLY_POSTS)]
+
+
+def _result(text, start):
+    """The JSON result printed at ``start`` (after ``=> ``), or ``None``."""
+    try:
+        return json.JSONDecoder().raw_decode(text, start)[0]
+    except ValueError:
+        return None
+
+
+def compact(output):
+    """What a reader wants from a run: the printed messages (tables), warnings, failures and the recap."""
+    shown, task = [], None
+    lines = output.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    for number, line in enumerate(lines):
+        text = line.rstrip("\n")
+        match = TASK.match(text)
+        if match:
+            task = match.group(1)
+        elif text.startswith("[WARNING]"):
+            shown.append("  " + text)
+        elif text.startswith(("ok: [localhost] => {", "fatal: [localhost]: FAILED! => {")):
+            result = _result(output, offsets[number] + text.index("=> ") + 3) or {}
+            message = result.get("msg")
+            failed = text.startswith("fatal")
+            shown.append("\n%s%s" % ("FAILED " if failed else "", task))
+            for item in message if isinstance(message, list) else [message]:
+                shown.append("    %s" % item)
+        elif RECAP.search(text):
+            shown.append("\n" + text.strip())
+    return "\n".join(shown)
 
 
 def main():
@@ -41,28 +90,32 @@ def main():
         print("Simulator listening on %s (credentials demo / demo-password, key demo-key, marketplace us)\n" % sim.base_url)
         env = dict(os.environ, INGRAM_API_URL=sim.base_url, INGRAM_USERNAME="demo", INGRAM_PASSWORD="demo-password",
                    INGRAM_SUBSCRIPTION_KEY="demo-key", INGRAM_MARKETPLACE="us", XDG_CACHE_HOME=cache_home,
-                   ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-        for title, playbook, args in STEPS:
-            print("=" * 100 + "\n== %s: ansible-playbook %s %s\n" % (title, playbook, " ".join(args)) + "=" * 100, flush=True)
+                   ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+                   # Table lines print one per line in the JSON result format (YAML folds them at 80 columns).
+                   ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_DISPLAY_SKIPPED_HOSTS="false")
+        for title, args, expected in STEPS:
+            print("=" * 100 + "\n== %s\n== ansible-playbook %s\n" % (title, " ".join(args)) + "=" * 100, flush=True)
             before = len(sim.requests())
-            completed = subprocess.run([ANSIBLE_PLAYBOOK, "-i", INVENTORY, playbook, *args], cwd=REPO, env=env,
+            completed = subprocess.run([ANSIBLE_PLAYBOOK, "-i", INVENTORY, *args], cwd=REPO, env=env,
                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
-            print(completed.stdout, flush=True)
+            outcome = "ok" if completed.returncode == 0 else "blocked" if "nothing was ordered" in completed.stdout else "FAILED"
+            as_expected = outcome == expected
+            print((compact(completed.stdout) if as_expected else completed.stdout) + "\n", flush=True)
             log = sim.requests()[before:]
-            result = recap(completed.stdout)
-            summary.append((title, completed.returncode, result, len(log), len(writes(log)),
+            summary.append((title, outcome if as_expected else "%s (expected %s)" % (outcome, expected),
+                            as_expected, recap(completed.stdout), len(log), len(writes(log)),
                             sum(1 for entry in log if entry["path"].endswith("/token"))))
-            if completed.returncode != 0:
+            if not as_expected:
                 break
     print("=" * 100 + "\nDemo summary (the simulator has been stopped)\n" + "=" * 100)
-    print("%-45s %-8s %-8s %-9s %-7s %s" % ("step", "result", "changed", "requests", "writes", "token requests"))
-    for title, code, result, requests_made, write_count, tokens in summary:
-        status = "ok" if code == 0 else "FAILED"
+    print("%-50s %-9s %-8s %-9s %-7s %s" % ("step", "result", "changed", "requests", "writes", "token requests"))
+    for title, outcome, _as_expected, result, requests_made, write_count, tokens in summary:
         changed = result[1] if result else "?"
-        print("%-45s %-8s %-8s %-9d %-7d %d" % (title, status, changed, requests_made, write_count, tokens))
-    failed = any(code != 0 for _title, code, *_rest in summary)
+        print("%-50s %-9s %-8s %-9d %-7d %d" % (title, outcome, changed, requests_made, write_count, tokens))
+    failed = len(summary) < len(STEPS) or not all(as_expected for _title, _outcome, as_expected, *_rest in summary)
     if not failed:
-        print("\nThe second run changed nothing and sent no write request: the playbook is idempotent.")
+        print("\nCheck mode wrote nothing, the rerun changed nothing and sent no write request, and the decrease was refused "
+              "before any order.\nAudit files (plan/result JSON and CSV) and the licence report are in demo-output/.")
     return 1 if failed else 0
 
 
