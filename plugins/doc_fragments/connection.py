@@ -24,12 +24,14 @@ options:
   password:
     description:
       - Password of the Marketplace API user.
-      - Required. If not set here, the E(INGRAM_PASSWORD) environment variable is used.
+      - Required. If not set here, the E(INGRAM_PASSWORD) environment variable is used, or else the content of the file
+        named by E(INGRAM_PASSWORD_FILE) (how the AWX credential type passes it, so it is not in the environment).
     type: str
   subscription_key:
     description:
       - The API gateway subscription key, sent as C(X-Subscription-Key) on every request.
-      - Required. If not set here, the E(INGRAM_SUBSCRIPTION_KEY) environment variable is used.
+      - Required. If not set here, the E(INGRAM_SUBSCRIPTION_KEY) environment variable is used, or else the content of
+        the file named by E(INGRAM_SUBSCRIPTION_KEY_FILE).
     type: str
   marketplace:
     description:

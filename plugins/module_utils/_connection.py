@@ -10,9 +10,12 @@ too, so a setting means the same thing everywhere.
 
 from __future__ import annotations
 
+import os
 import re
 
 from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.errors import AnsibleFallbackNotFound
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
 
@@ -35,9 +38,40 @@ ENV_VARS = {
 REQUIRED_SETTINGS = ("api_url", "username", "password", "subscription_key", "marketplace")
 
 SECRET_OPTIONS = ("password", "subscription_key")
+# A secret can also come from a file named by <variable>_FILE (for example INGRAM_PASSWORD_FILE), so that it is in
+# neither the process environment nor anything that records it (an AWX credential type injects such files).
+FILE_SUFFIX = "_FILE"
+
+
+def secret_from_environment(variable):
+    """The value of ``variable``, or the content of the file named by ``variable``_FILE; ``None`` when neither is set."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    path = os.environ.get(variable + FILE_SUFFIX)
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().rstrip("\r\n") or None
+    except OSError as exc:
+        raise IMConfigError("cannot read %s (named by %s%s): %s" % (path, variable, FILE_SUFFIX, exc.strerror or exc)) from None
+
+
+def secret_fallback(variable):
+    """An argument spec fallback: the variable, or the file its _FILE variable names (an unreadable file is reported
+    by ConnectionConfig, which can fail cleanly; argument parsing cannot)."""
+    try:
+        value = secret_from_environment(variable)
+    except IMConfigError:
+        value = None
+    if value is None:
+        raise AnsibleFallbackNotFound
+    return value
 
 
 def _env(name):
+    if name in SECRET_OPTIONS:
+        return (secret_fallback, [ENV_VARS[name]])
     return (env_fallback, [ENV_VARS[name]])
 
 
@@ -56,6 +90,37 @@ def connection_argument_spec():
         token_cache=dict(type="bool", default=True, fallback=_env("token_cache")),
         change_quantity=dict(type="str", default="total", choices=["total", "delta"], fallback=_env("change_quantity")),
     )
+
+
+def _from_environment(name, option):
+    if name in SECRET_OPTIONS:
+        return secret_from_environment(ENV_VARS[name])
+    value = os.environ[ENV_VARS[name]]
+    try:
+        if option["type"] == "bool":
+            return boolean(value, strict=True)
+        if option["type"] == "int":
+            return int(value)
+        if option["type"] == "float":
+            return float(value)
+    except (TypeError, ValueError):
+        kinds = {"bool": "a boolean (true or false)", "int": "an integer", "float": "a number"}
+        raise IMConfigError("environment variable %s must be %s, got %r" % (ENV_VARS[name], kinds[option["type"]], value)) from None
+    return value
+
+
+def plugin_params(get_option, explicit):
+    """The connection settings of a plugin, with the modules' precedence: its configuration (``explicit``, the raw
+    options it was given), else the INGRAM_* environment variable, else the default."""
+    params = {}
+    for name, option in connection_argument_spec().items():
+        if explicit.get(name) is not None:
+            params[name] = get_option(name)
+        elif os.environ.get(ENV_VARS[name]) or (name in SECRET_OPTIONS and os.environ.get(ENV_VARS[name] + FILE_SUFFIX)):
+            params[name] = _from_environment(name, option)
+        else:
+            params[name] = option.get("default")
+    return params
 
 
 class ConnectionConfig:
@@ -86,11 +151,16 @@ class ConnectionConfig:
         Raises IMConfigError naming every missing or invalid setting and how to provide it.
         """
         missing = [name for name in REQUIRED_SETTINGS if params.get(name) in (None, "")]
+        for name in missing:
+            if name in SECRET_OPTIONS:
+                secret_from_environment(ENV_VARS[name])  # an unreadable _FILE says so rather than "missing"
         if missing:
             raise IMConfigError(
                 "missing connection setting%s: %s" % (
                     "s" if len(missing) > 1 else "",
-                    ", ".join("%s (option %s or environment variable %s)" % (name, name, ENV_VARS[name]) for name in missing),
+                    ", ".join("%s (option %s or environment variable %s%s)" % (
+                        name, name, ENV_VARS[name], " or %s%s" % (ENV_VARS[name], FILE_SUFFIX) if name in SECRET_OPTIONS else "")
+                        for name in missing),
                 )
             )
         api_url = str(params["api_url"]).strip().rstrip("/")

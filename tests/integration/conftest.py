@@ -14,6 +14,9 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
+sys.path.insert(0, os.path.join(REPO, ".collections"))  # the collection's Python code, for checks that import it
+# The tools of this virtual environment first, as `make` has them (ansible-runner looks for ansible-playbook there).
+os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
 from tests.simulator.harness import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 

@@ -380,7 +380,7 @@ def test_license_adjustment_two_phase_plan_file(sim, run_playbook, tmp_path):
     ({"license_adjustment_licenses": [{"customer": "ACME-001", "mpn": "CFQ7TTC0LDPB:0001:P1Y"}]},
      "missing required arguments: quantity found in license_adjustment_licenses"),
     ({"license_adjustment_licenses": [{"mpn": "CFQ7TTC0LDPB:0001:P1Y", "quantity": 3}]},
-     "one of the following is required: customer, subscription_id found in license_adjustment_licenses"),
+     "every line of license_adjustment_licenses needs customer and mpn, or subscription_id"),
     ({"license_adjustment_licenses": [{"customer": "ACME-001", "quantity": 3}]},
      "missing parameter(s) required by 'customer': mpn found in license_adjustment_licenses"),
     ({"license_adjustment_licenses": [{"subscription_id": "3000001", "quantity": 30}], "license_adjustment_max_increase": "lots"},

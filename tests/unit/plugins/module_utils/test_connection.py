@@ -53,8 +53,8 @@ def test_missing_settings_name_option_and_environment_variable():
     with pytest.raises(IMConfigError) as err:
         ConnectionConfig.from_params(dict(VALID, password=None, subscription_key=""))
     message = str(err.value)
-    assert "password (option password or environment variable INGRAM_PASSWORD)" in message
-    assert "subscription_key (option subscription_key or environment variable INGRAM_SUBSCRIPTION_KEY)" in message
+    assert "password (option password or environment variable INGRAM_PASSWORD or INGRAM_PASSWORD_FILE)" in message
+    assert "subscription_key (option subscription_key or environment variable INGRAM_SUBSCRIPTION_KEY or INGRAM_SUBSCRIPTION_KEY_FILE)" in message
 
 
 @pytest.mark.parametrize("override, fragment", [
@@ -84,3 +84,39 @@ def test_account_doc_fragment_matches_argument_spec():
                 compare(doc["suboptions"], option["options"], "%s.%s" % (where, name))
 
     compare(yaml.safe_load(Account.DOCUMENTATION)["options"], account_argument_spec(), "account")
+
+
+def test_secrets_from_files_named_by_the_environment(monkeypatch, tmp_path):
+    from ansible.module_utils.errors import AnsibleFallbackNotFound
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import plugin_params, secret_fallback
+
+    secret = tmp_path / "password"
+    secret.write_text("from-a-file\n")
+    monkeypatch.delenv("INGRAM_PASSWORD", raising=False)
+    monkeypatch.setenv("INGRAM_PASSWORD_FILE", str(secret))
+    assert secret_fallback("INGRAM_PASSWORD") == "from-a-file"
+    assert plugin_params(lambda name: None, {})["password"] == "from-a-file"
+    monkeypatch.setenv("INGRAM_PASSWORD", "from-the-variable")
+    assert secret_fallback("INGRAM_PASSWORD") == "from-the-variable"  # the variable itself wins
+    monkeypatch.delenv("INGRAM_PASSWORD")
+    monkeypatch.setenv("INGRAM_PASSWORD_FILE", str(tmp_path / "missing"))
+    with pytest.raises(AnsibleFallbackNotFound):
+        secret_fallback("INGRAM_PASSWORD")
+    with pytest.raises(IMConfigError) as err:
+        ConnectionConfig.from_params(dict(VALID, password=None))
+    assert "cannot read %s (named by INGRAM_PASSWORD_FILE)" % (tmp_path / "missing") in str(err.value)
+
+
+def test_plugin_settings_follow_the_modules_precedence(monkeypatch):
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import plugin_params
+
+    monkeypatch.setenv("INGRAM_TIMEOUT", "12.5")
+    monkeypatch.setenv("INGRAM_VALIDATE_CERTS", "no")
+    monkeypatch.setenv("INGRAM_MARKETPLACE", "ca")
+    given = {"marketplace": "us"}
+    params = plugin_params(given.get, given)
+    assert (params["timeout"], params["validate_certs"], params["marketplace"], params["max_retries"]) == (12.5, False, "us", 5)
+    monkeypatch.setenv("INGRAM_MAX_RETRIES", "many")
+    with pytest.raises(IMConfigError) as err:
+        plugin_params(given.get, given)
+    assert "environment variable INGRAM_MAX_RETRIES must be an integer" in str(err.value)

@@ -1,0 +1,317 @@
+"""AWX / Automation Controller support, tested the way AWX runs things.
+
+- The credential type's fields and injectors, against the environment variables the collection documents.
+- The example execution environment definition, through ``ansible-builder create``.
+- The example AWX project's playbooks through ansible-runner (the engine AWX runs jobs with), the connection settings
+  coming only from the environment the credential type injects; the runner's artifacts hold no secret. The
+  plan -> approve -> apply workflow passes the plan from one job to the next through set_stats, as AWX does.
+- The customers inventory plugin: hosts, host variables, keyed groups, filters, cache, several pages.
+- The license_adjustment role on 22 customer hosts with 20 forks: the right seats and a single token request.
+"""
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import jinja2
+import pytest
+import requests
+import yaml
+
+from tests.integration.conftest import ADMIN_PASSWORDS, REPO
+
+ansible_runner = pytest.importorskip("ansible_runner")
+
+CREDENTIAL_TYPE = os.path.join(REPO, "docs", "awx", "credential_type.yml")
+PROJECT = os.path.join(REPO, "examples", "awx-project")
+BIN = os.path.dirname(sys.executable)
+
+
+def load_yaml(path):
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def injected_environment(simulator, directory):
+    """What the credential type injects, rendered from its injectors like AWX does: its file templates become private
+    files in ``directory`` (AWX uses the job's private data directory), its env templates the environment."""
+    credential = {"api_url": simulator.base_url, "username": simulator.credentials["username"],
+                  "password": simulator.credentials["password"], "subscription_key": simulator.credentials["subscription_key"],
+                  "marketplace": simulator.credentials["marketplace"]}
+    injectors = load_yaml(CREDENTIAL_TYPE)["injectors"]
+    filenames = {}
+    os.makedirs(directory, exist_ok=True)
+    for key, template in injectors.get("file", {}).items():
+        name = key.split(".", 1)[1]
+        path = os.path.join(directory, "credential-" + name)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+            handle.write(jinja2.Template(template).render(**credential))
+        filenames[name] = path
+    context = dict(credential, tower={"filename": filenames})
+    return {name: jinja2.Template(template).render(**context) for name, template in injectors["env"].items()}
+
+
+def token_requests(simulator):
+    return [entry for entry in simulator.requests() if entry["path"].endswith("/token")]
+
+
+def writes(simulator):
+    return [entry for entry in simulator.requests() if entry["method"] != "GET"
+            and not entry["path"].endswith(("/token", "/orders/estimate", "/validation/parameters"))]
+
+
+class Api:
+    """The simulator's state, read through its API."""
+
+    def __init__(self, simulator):
+        self.base = simulator.base_url
+        self.session = requests.Session()
+        self.session.headers["X-Subscription-Key"] = simulator.credentials["subscription_key"]
+        answer = self.session.post(self.base + "/token", json={"marketplace": "us"}, timeout=10,
+                                   auth=(simulator.credentials["username"], simulator.credentials["password"]))
+        self.session.headers["Authorization"] = "Bearer " + answer.json()["token"]
+
+    def seats(self, subscription_id):
+        return self.session.get("%s/subscriptions/%s" % (self.base, subscription_id), timeout=10).json()["products"][0]["quantity"]
+
+
+# ---------------------------------------------------------------------------------------------------- credential type, EE
+
+def test_credential_type_fields_and_injectors_match_the_documented_variables():
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ENV_VARS
+
+    credential_type = load_yaml(CREDENTIAL_TYPE)
+    assert credential_type["kind"] == "cloud" and credential_type["name"]
+    fields = {field["id"]: field for field in credential_type["inputs"]["fields"]}
+    for field in fields.values():
+        assert field["label"] and field["type"] == "string"
+    secrets = {name for name, field in fields.items() if field.get("secret")}
+    assert secrets == {"password", "subscription_key"}
+    assert set(credential_type["inputs"]["required"]) == {"api_url", "username", "password", "subscription_key", "marketplace"}
+    injectors = credential_type["injectors"]["env"]
+    # Plain fields are injected as their variable; secrets as files named by <variable>_FILE.
+    assert set(injectors) == {ENV_VARS[name] + ("_FILE" if name in secrets else "") for name in fields}
+    for name in fields:
+        if name in secrets:
+            assert credential_type["injectors"]["file"]["template." + name] == "{{ %s }}" % name
+            assert injectors[ENV_VARS[name] + "_FILE"] == "{{ tower.filename.%s }}" % name
+        else:
+            assert "{{ %s" % name in injectors[ENV_VARS[name]]
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    with open(os.path.join(REPO, "docs", "awx.md"), encoding="utf-8") as handle:
+        guide = handle.read()
+    for variable in injectors:
+        assert "`%s`" % variable in readme and variable in guide
+
+
+def test_example_execution_environment_builds_a_context(tmp_path):
+    context = tmp_path / "context"
+    subprocess.run([os.path.join(BIN, "ansible-builder"), "create", "-f", os.path.join(REPO, "examples", "execution-environment.yml"),
+                    "-c", str(context)], check=True, capture_output=True, text=True)
+    containerfile = (context / "Dockerfile").read_text() if (context / "Dockerfile").exists() else (context / "Containerfile").read_text()
+    assert "ansible-galaxy collection install" in containerfile or "requirements.yml" in containerfile
+    assert "ingrammicro.marketplace" in (context / "_build" / "requirements.yml").read_text()
+
+
+# ---------------------------------------------------------------------------------------------------- ansible-runner
+
+class Job:
+    """ansible-runner runs of the example AWX project, each in a fresh private data directory as AWX starts jobs."""
+
+    def __init__(self, simulator, tmp_path, name):
+        self.simulator = simulator
+        self.root = tmp_path / name
+        self.runs = 0
+        self.cache_home = tmp_path / "cache"
+
+    def run(self, playbook, extravars=None, check=False):
+        self.runs += 1
+        private = self.root / ("job-%d" % self.runs)
+        shutil.copytree(PROJECT, private / "project")
+        envvars = dict(injected_environment(self.simulator, str(private / "env")), ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"),
+                       XDG_CACHE_HOME=str(self.cache_home), ANSIBLE_CALLBACK_RESULT_FORMAT="json")
+        return ansible_runner.run(private_data_dir=str(private), playbook=playbook, extravars=extravars or {},
+                                  envvars=envvars, cmdline="--check" if check else None, quiet=True, verbosity=3)
+
+    def secrets(self):
+        tokens = []
+        for path in glob.glob(str(self.cache_home / "**" / "*.json"), recursive=True):
+            with open(path, encoding="utf-8") as handle:
+                tokens.append(json.load(handle)["token"])
+        return [self.simulator.credentials["password"], self.simulator.credentials["subscription_key"]] + tokens + list(ADMIN_PASSWORDS)
+
+    def leaks(self):
+        """Secrets found anywhere in the runner's artifacts (events, stdout, command, status)."""
+        found = set()
+        for path in glob.glob(str(self.root / "job-*" / "artifacts" / "**" / "*"), recursive=True):
+            if os.path.isfile(path):
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    content = handle.read()
+                found.update(secret for secret in self.secrets() if secret and secret in content)
+        return sorted(found)
+
+
+def custom_stats(runner):
+    for event in runner.events:
+        if event.get("event") == "playbook_on_stats":
+            return event["event_data"].get("artifact_data") or {}
+    return {}
+
+
+@pytest.fixture
+def sim(simulator):
+    simulator.reset()
+    simulator.set_faults(order_processing_seconds=0.3)
+    return simulator
+
+
+def test_runner_onboarding_and_report_with_injected_credentials(sim, tmp_path):
+    job = Job(sim, tmp_path, "onboard")
+    onboard_vars = load_yaml(os.path.join(REPO, "examples", "onboard_customers_vars.yml"))
+    plan = job.run("onboard_customers.yml", onboard_vars, check=True)
+    assert plan.status == "successful", plan.stdout.read()[-4000:]
+    assert writes(sim) == []
+    applied = job.run("onboard_customers.yml", onboard_vars)
+    assert applied.status == "successful", applied.stdout.read()[-4000:]
+    assert len([entry for entry in writes(sim) if entry["path"].endswith("/orders")]) == 2
+    report = job.run("license_report.yml", {"license_report_dir": str(tmp_path / "report")})
+    assert report.status == "successful"
+    assert glob.glob(str(tmp_path / "report" / "license-report-*.csv"))
+    assert len(token_requests(sim)) == 1
+    assert job.leaks() == []
+
+
+def test_runner_workflow_plan_approve_apply(sim, tmp_path):
+    """Job 1 plans in check mode and publishes the plan (set_stats); after approval, job 2 applies exactly that plan.
+    A plan that no longer matches the live state is refused by the apply job without any write."""
+    licenses = {"license_adjustment_licenses": [{"customer": "ACME-001", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "quantity": 28},
+                                                {"customer": "GLOBEX-002", "mpn": "SH3AMCLOS", "quantity": 41}]}
+    job = Job(sim, tmp_path, "workflow")
+    planned = job.run("adjust_licenses.yml", licenses, check=True)
+    assert planned.status == "successful", planned.stdout.read()[-4000:]
+    approved = custom_stats(planned)["license_adjustment_approved_plans"]
+    assert [line["desired"] for line in approved["localhost"]["plan"]] == [28, 41]
+    assert writes(sim) == []
+    applied = job.run("adjust_licenses.yml", dict(licenses, **custom_stats(planned)))
+    assert applied.status == "successful", applied.stdout.read()[-4000:]
+    api = Api(sim)
+    assert [api.seats("3000001"), api.seats("3000006")] == [28, 41]
+
+    stale = job.run("adjust_licenses.yml", dict(licenses, license_adjustment_licenses=[
+        {"customer": "GLOBEX-002", "mpn": "SH3AMCLOS", "quantity": 44}]), check=True)
+    changed_meanwhile = job.run("adjust_licenses.yml", {"license_adjustment_licenses": [
+        {"customer": "GLOBEX-002", "mpn": "SH3AMCLOS", "quantity": 43}]})
+    assert changed_meanwhile.status == "successful"
+    before = len(writes(sim))
+    refused = job.run("adjust_licenses.yml", dict({"license_adjustment_licenses": [
+        {"customer": "GLOBEX-002", "mpn": "SH3AMCLOS", "quantity": 44}]}, **custom_stats(stale)))
+    assert refused.status == "failed"
+    assert "the plan differs from the one saved" in refused.stdout.read()
+    assert len(writes(sim)) == before
+    assert api.seats("3000006") == 43
+    assert job.leaks() == []
+
+
+# ---------------------------------------------------------------------------------------------------- inventory plugin
+
+def inventory(simulator, tmp_path, config, extra_env=None):
+    path = tmp_path / "customers.marketplace.yml"
+    path.write_text(yaml.safe_dump(dict({"plugin": "ingrammicro.marketplace.customers"}, **config)))
+    env = {name: value for name, value in os.environ.items() if not name.startswith("INGRAM_")}
+    env.update(injected_environment(simulator, str(tmp_path / "credential")), ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env.update(extra_env or {})
+    listing = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(path), "--list"], env=env, cwd=REPO,
+                             capture_output=True, text=True, check=False)
+    assert listing.returncode == 0, listing.stderr
+    for secret in (simulator.credentials["password"], simulator.credentials["subscription_key"]):
+        assert secret not in listing.stdout + listing.stderr
+    return plain(json.loads(listing.stdout))
+
+
+def plain(data):
+    """ansible-inventory's JSON without its markers of untrusted values ({"__ansible_unsafe": value})."""
+    if isinstance(data, dict):
+        if set(data) == {"__ansible_unsafe"}:
+            return data["__ansible_unsafe"]
+        return {key: plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [plain(item) for item in data]
+    return data
+
+
+def test_inventory_hosts_hostvars_groups(sim, tmp_path):
+    data = inventory(sim, tmp_path, {"subscriptions": True, "keyed_groups": [{"key": "marketplace_reseller_id", "prefix": "reseller"}],
+                                     "compose": {"seats": "marketplace_subscriptions | map(attribute='quantity') | sum"},
+                                     "groups": {"microsoft": "marketplace_subscriptions | map(attribute='mpn') | select('match', 'CFQ7') | list | length > 0"}})
+    hostvars = data["_meta"]["hostvars"]
+    assert sorted(hostvars) == ["ACME-001", "GLOBEX-002", "INITECH-003", "UMBRELLA-004"]
+    acme = hostvars["ACME-001"]
+    assert acme["marketplace_customer_id"] == "1000001"
+    assert acme["marketplace_name"] == "Acme Manufacturing Inc."
+    assert acme["marketplace_status"] == "active"
+    assert acme["ansible_connection"] == "local"
+    assert sorted(sub["quantity"] for sub in acme["marketplace_subscriptions"]) == [5, 10, 25]  # the terminated one is left out
+    assert acme["seats"] == 40
+    assert sorted(data["reseller_2000001"]["hosts"]) == ["ACME-001", "GLOBEX-002", "INITECH-003"]
+    assert data["reseller_2000002"]["hosts"] == ["UMBRELLA-004"]
+    assert sorted(data["microsoft"]["hosts"]) == ["ACME-001", "GLOBEX-002", "INITECH-003", "UMBRELLA-004"]
+
+
+def test_inventory_filters_pages_and_cache(sim, tmp_path):
+    sim.set_faults(max_page_size=2)
+    data = inventory(sim, tmp_path, {"reseller_id": "2000001", "status": ["active"]})
+    assert sorted(data["_meta"]["hostvars"]) == ["ACME-001", "GLOBEX-002", "INITECH-003"]
+    listings = [entry for entry in sim.requests() if entry["path"].endswith("/customers")]
+    assert [entry["query"]["offset"] for entry in listings] == ["0", "2"]
+    cached = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(tmp_path / "inventory-cache"),
+              "cache_timeout": 600}
+    first = inventory(sim, tmp_path, cached)
+    before = len(sim.requests())
+    second = inventory(sim, tmp_path, cached)
+    assert len(sim.requests()) == before  # served from the cache: not a single request
+    assert sorted(second["_meta"]["hostvars"]) == sorted(first["_meta"]["hostvars"]) == ["ACME-001", "GLOBEX-002", "INITECH-003", "UMBRELLA-004"]
+
+
+def test_inventory_needs_the_connection_settings(sim, tmp_path):
+    path = tmp_path / "customers.marketplace.yml"
+    path.write_text("plugin: ingrammicro.marketplace.customers\n")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("INGRAM_")}
+    env.update(ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_INVENTORY_UNPARSED_FAILED="true")
+    listing = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(path), "--list"], env=env, cwd=REPO,
+                             capture_output=True, text=True, check=False)
+    assert listing.returncode != 0
+    assert "api_url (option api_url or environment variable INGRAM_API_URL)" in listing.stderr
+    assert sim.requests() == []
+
+
+# ---------------------------------------------------------------------------------------------------- per customer host
+
+def test_license_adjustment_per_customer_host_with_20_forks(sim, tmp_path, run_playbook):
+    seeded = sim.seed(customers=22, subscriptions_per_customer=2, external_id_prefix="HOST-")["customers"]
+    sim.set_faults(latency_ms=20)
+    inventory_dir = tmp_path / "inventory"
+    (inventory_dir / "host_vars").mkdir(parents=True)
+    (inventory_dir / "customers.marketplace.yml").write_text(yaml.safe_dump({
+        "plugin": "ingrammicro.marketplace.customers",
+        "groups": {"bulk": "marketplace_external_id.startswith('HOST-')"},
+    }))
+    expected = {}
+    for number, customer in enumerate(seeded):
+        lines = []
+        for held in customer["subscriptions"]:
+            wanted = held["quantity"] + (1 if number % 2 else 0)
+            lines.append({"mpn": held["mpn"], "quantity": wanted})
+            expected[held["id"]] = wanted
+        (inventory_dir / "host_vars" / (customer["externalId"] + ".yml")).write_text(yaml.safe_dump({"license_adjustment_licenses": lines}))
+    run = run_playbook("ingrammicro.marketplace.adjust_licenses", {"license_adjustment_hosts": "bulk"},
+                       args=("-i", str(inventory_dir / "customers.marketplace.yml"), "-f", "20"), verbosity=1)
+    assert run.rc == 0, run.output[-6000:]
+    assert run.output.count("ok=") >= 22
+    assert len(token_requests(sim)) == 1  # the inventory and all 20 forks shared one token
+    api = Api(sim)
+    assert {subscription_id: api.seats(subscription_id) for subscription_id in expected} == expected
