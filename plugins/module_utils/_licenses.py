@@ -19,7 +19,7 @@ from decimal import Decimal
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMConfigError, IMError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
-    ENDED_SUBSCRIPTION_STATUSES, find_customer, find_products, list_by_statuses, path_id, subscription_mpns,
+    ENDED_SUBSCRIPTION_STATUSES, find_customer, find_products, find_subscriptions, list_by_statuses, path_id, subscription_mpns,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe
 
@@ -349,8 +349,12 @@ class Reconciler:
         self._map(lambda pair: self._apply_line(pair[0], pair[1], change_quantity, waiter), pairs)
 
     def _apply_line(self, state, line, change_quantity, waiter):
+        body = self.order_body(state, line, change_quantity)
         try:
-            order = self.desk.place(self.order_body(state, line, change_quantity))
+            if line["action"] == _seats.CREATE:
+                order, overtaken = self._place_new_subscription(state, body)
+            else:
+                order, overtaken = self.desk.place_on_subscription(body)
         except IMApiError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
                 # The platform said no to this line (for example a decrease outside its window): the other lines go on.
@@ -358,6 +362,9 @@ class Reconciler:
                 self.warn("%s was refused by the API: %s" % (line_label(line), line["message"]))
             else:
                 line.update(result="failed", message=str(exc))
+            return
+        if overtaken is not None:
+            self._overtaken(state, line, overtaken, waiter)
             return
         line["order"] = _order_summary(order)
         if not waiter.active:
@@ -375,6 +382,44 @@ class Reconciler:
             line.update(result="failed", message=str(exc))
             return
         line["result"] = "completed"
+
+    def _place_new_subscription(self, state, body):
+        """Order a new subscription unless, checked under the lock for this customer and product, another run has an
+        order for it in progress or has already created it. Returns ``(order, None)`` or ``(None, orders found)``."""
+        customer_id, mpn = state["customer_id"], state["mpn"]
+        with self.desk.exclusive(("new subscription", customer_id, mpn)):
+            found = [order for order in self.desk.details(self.desk.open_orders(customerId=customer_id))
+                     if (order.get("type") or "sales") == "sales" and mpn in {item.get("mpn") for item in order.get("products") or []}]
+            if found or self._current_subscription(state):
+                return None, found
+            return self.desk.place(body), None
+
+    def _current_subscription(self, state):
+        if state["subscription"] is not None:
+            return self.client.get("/subscriptions/%s" % path_id(state["subscription"]["id"]))
+        names = {(state.get("product") or {}).get("name")}
+        found = find_subscriptions(self.client, state["customer_id"], state["mpn"], names)
+        return found[0] if found else None
+
+    def _overtaken(self, state, line, orders, waiter):
+        """Another run ordered for this line after it was planned: wait for that, then report what the seats are."""
+        names = ", ".join(describe(order) for order in orders) or "another order"
+        if orders and not waiter.active:
+            line.update(result="failed", message="%s is open for this subscription; nothing was ordered (wait is off)" % names)
+            return
+        for order in orders:
+            try:
+                self.desk.wait(order, waiter)
+            except IMWaitError as exc:
+                self.warn(str(exc))
+        subscription = self._current_subscription(state)
+        seats = _seats.seats(subscription, state["mpn"]) if subscription else None
+        if seats == line["desired"]:
+            line.update(result="none", subscription_id=subscription["id"],
+                        message="%s, placed by another run while this one worked, reached the seats; nothing was ordered" % names)
+        else:
+            line.update(result="failed", message="%s, placed by another run while this one worked, left %s seats; nothing was "
+                                                 "ordered: run again to plan from there" % (names, seats))
 
     def _verify(self, state, line, order, change_quantity):
         subscription_id = line["subscription_id"]

@@ -15,6 +15,7 @@ import datetime
 import email.utils
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import intent_lock
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import list_by_statuses, path_id
 
 OPEN_STATUSES = ("submitted", "processing")
@@ -75,6 +76,23 @@ class OrderDesk:
     def open_orders(self, **query):
         """Orders still ``submitted`` or ``processing`` matching the list filters (one request per status)."""
         return list_by_statuses(self.client, "/orders", query, OPEN_STATUSES)
+
+    def exclusive(self, key):
+        """A context holding the machine-wide lock for ordering on ``key`` (see _locks)."""
+        return intent_lock(self.client.config, key, self.warn)
+
+    def place_on_subscription(self, body):
+        """Place a change or cancellation order unless one is already open on the subscription.
+
+        The check and the order happen under the subscription's lock, so a concurrent run cannot slip an order in
+        between. Returns ``(order, None)``, or ``(None, open orders)`` when another order got there first.
+        """
+        subscription_id = body["subscriptionId"]
+        with self.exclusive(("subscription", subscription_id)):
+            found = self.open_orders(subscriptionId=subscription_id)
+            if found:
+                return None, found
+            return self.place(body), None
 
     def estimate(self, body):
         """The price of an order, from ``POST /orders/estimate`` (which persists nothing)."""

@@ -403,6 +403,16 @@ class OrderModule(IMResource):
             self.module.warn("customer %s does not exist yet; in a real run it would be created first and then this order "
                              "placed. It cannot be priced before the customer exists" % params["customer"])
             return self.result(True, None, dict(self.body(None, lines), status="submitted"), simulated=True, estimate=None)
+        if self.check_mode or params["estimate_only"]:
+            return self.guard_and_order(customer, lines)
+        # The guards and the order run under a lock for this customer's orders, so that two runs started together on
+        # this machine cannot both find nothing and both buy.
+        with self.desk.exclusive(("customer orders", customer["id"])):
+            return self.guard_and_order(customer, lines)
+
+    def guard_and_order(self, customer, lines):
+        """Skip what the guards find, then price and (unless only estimating or checking) place the order."""
+        params = self.params
         extra = {}
         if params["po_number"]:
             existing = self.order_with_po_number(customer["id"])

@@ -319,19 +319,23 @@ class SubscriptionModule(IMResource):
             self.module.warn("%s is still open on subscription %s; a real run would wait for it first, and this plan "
                              "assumes the subscription as it is now" % (names, subscription["id"]))
             return subscription
+        self.wait_for(open_orders, subscription["id"])
+        self.module.warn("waited for %s, already open on subscription %s, before planning" % (names, subscription["id"]))
+        return self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
+
+    def wait_for(self, orders, subscription_id):
+        """Wait until ``orders`` (open on the subscription) end; an order of someone else failing is only a warning."""
         if not self.params["wait"]:
             raise IMError("%s is still open on subscription %s; rerun when it has completed, or set wait: true to wait for it"
-                          % (names, subscription["id"]))
+                          % (", ".join(describe(order) for order in orders), subscription_id))
         waiter = self.waiter()
-        for order in open_orders:
+        for order in orders:
             try:
                 self.desk.wait(order, waiter)
             except IMWaitError as exc:
                 if exc.last is None or exc.last.get("status") not in FAILED_STATUSES:
                     raise  # timed out: still open, so nothing may be ordered on top of it
                 self.module.warn(str(exc))
-        self.module.warn("waited for %s, already open on subscription %s, before planning" % (names, subscription["id"]))
-        return self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
 
     # ------------------------------------------------------------------ planning
 
@@ -434,15 +438,30 @@ class SubscriptionModule(IMResource):
             after = self.client.post("/subscriptions/%s/specialPricing" % path_id(subscription["id"]), special)
         if order_body is not None:
             order = self.order(order_body)
-            extra["order"] = self.present(order)
             after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
+            if order is None:
+                # Another run ordered on this subscription between our planning and our order: we waited for it.
+                if _seats.seats(after, mpn) != desired:
+                    raise IMError("while this task ran, another order changed subscription %s (%s) to %d seats; nothing was "
+                                  "ordered. Run it again to plan from the new count" % (subscription["id"], mpn, _seats.seats(after, mpn)))
+                self.module.warn("another order reached %d seats on subscription %s while this task ran; nothing was ordered"
+                                 % (desired, subscription["id"]))
+                return self.result(bool(patch or special), subscription, after, **extra)
+            extra["order"] = self.present(order)
             if self.params["wait"]:
                 _seats.verify_seats(after, mpn, desired, describe(order), self.client.config.change_quantity)
         return self.result(True, subscription, after, **extra)
 
     def order(self, body):
-        """Place the order and, with ``wait``, follow it to completion; on failure the order is returned with the error."""
-        order = self.desk.place(body)
+        """Place the order and, with ``wait``, follow it to completion; on failure the order is returned with the error.
+
+        ``None`` when another order turned up open on the subscription at the last moment (checked under the
+        subscription's lock); that order has then been waited for.
+        """
+        order, overtaken = self.desk.place_on_subscription(body)
+        if overtaken:
+            self.wait_for(overtaken, body["subscriptionId"])
+            return None
         self.failure_context["order"] = self.present(order)
         if self.params["wait"]:
             try:
@@ -464,8 +483,15 @@ class SubscriptionModule(IMResource):
         extra = {"estimate": self.present(estimate), "plan": self.plan(subscription, mpn, 0, "cancel", estimate)}
         if self.check_mode:
             return self.result(True, subscription, dict(copy.deepcopy(subscription), status="terminated"), **extra)
-        extra["order"] = self.present(self.order(body))
-        return self.result(True, subscription, self.client.get("/subscriptions/%s" % path_id(subscription["id"])), **extra)
+        order = self.order(body)
+        after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
+        if order is None:
+            if after.get("status") not in ENDED_SUBSCRIPTION_STATUSES:
+                raise IMError("while this task ran, another order changed subscription %s; nothing was ordered. Run it again"
+                              % subscription["id"])
+            return self.result(False, subscription, after, **extra)
+        extra["order"] = self.present(order)
+        return self.result(True, subscription, after, **extra)
 
     @staticmethod
     def simulate(subscription, mpn, desired, patch, special):

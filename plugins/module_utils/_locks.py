@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Locks that keep two runs on one machine from ordering for the same intent at once. Private to this collection.
+
+Orders have no idempotency key, so "check for an open order, then order" must not interleave between processes:
+two playbooks started together would both see no open order and both buy. The check and the ``POST /orders`` are
+done while holding an exclusive ``flock`` on a file named after the target (a subscription, or a customer's new
+products), next to the token cache. Runs on different machines are not covered (see docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._token_cache import CACHE_DIR_NAME
+
+
+def lock_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, CACHE_DIR_NAME, "locks")
+
+
+@contextlib.contextmanager
+def intent_lock(config, key, warn):
+    """Hold the machine-wide lock for ``key`` (a tuple naming what is ordered) on the API ``config`` points at.
+
+    When the lock directory cannot be used, ``warn`` is told and the block runs unlocked.
+    """
+    digest = hashlib.sha256("\0".join([config.api_url, config.marketplace] + [str(part) for part in key]).encode("utf-8")).hexdigest()
+    try:
+        os.makedirs(lock_dir(), mode=0o700, exist_ok=True)
+        fd = os.open(os.path.join(lock_dir(), digest + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        warn("ordering without a lock against concurrent runs: %s (%s)" % (lock_dir(), exc.strerror or exc))
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
