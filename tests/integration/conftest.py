@@ -4,9 +4,9 @@ Every run gets the connection settings only through the INGRAM_* environment var
 directory, and -vvvv verbosity; its whole output is then scanned for secrets.
 """
 
-import glob
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -41,46 +41,89 @@ class PlaybookRun:
         return sorted({secret for secret in self.secrets if secret and secret in self.output})
 
 
+def known_secrets(simulator):
+    """Everything that must never be printed or written: credentials, every bearer token and report download
+    signature the simulator issued, and the customer administrator passwords the tests use."""
+    issued = simulator.secrets()
+    return ([simulator.credentials["password"], simulator.credentials["subscription_key"]] + issued["tokens"]
+            + issued["download_signatures"] + list(ADMIN_PASSWORDS))
+
+
+def file_states(directory):
+    return {os.path.join(root, name): os.stat(os.path.join(root, name)).st_mtime_ns
+            for root, _dirs, files in os.walk(str(directory)) for name in files}
+
+
+def check_written_files(directory, before, cache_home, secrets):
+    """No secret in any file the run wrote under ``directory`` (plans, audit files, reports; ``before`` are the file
+    states before the run, so the test's own inputs are left out), except the token cache itself, whose files must be
+    0600 in a 0700 directory."""
+    token_dir = os.path.join(str(cache_home), "ingrammicro.marketplace", "tokens")
+    problems = []
+    for path, mtime in file_states(directory).items():
+        root = os.path.dirname(path)
+        if before.get(path) == mtime:
+            continue
+        if root == token_dir:
+            if stat.S_IMODE(os.stat(path).st_mode) != 0o600:
+                problems.append("%s is not mode 0600" % path)
+            continue
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            content = handle.read()
+        problems.extend("%s contains a secret" % path for secret in secrets if secret and secret in content)
+    if os.path.isdir(token_dir) and stat.S_IMODE(os.stat(token_dir).st_mode) != 0o700:
+        problems.append("%s is not mode 0700" % token_dir)
+    return problems
+
+
+def playbook_environment(simulator, cache_home, env=None, connection_env=True):
+    """The environment a user's run gets: INGRAM_* settings (unless ``connection_env`` is false), a private cache."""
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("INGRAM_")}
+    if connection_env:
+        environment.update({
+            "INGRAM_API_URL": simulator.base_url,
+            "INGRAM_USERNAME": simulator.credentials["username"],
+            "INGRAM_PASSWORD": simulator.credentials["password"],
+            "INGRAM_SUBSCRIPTION_KEY": simulator.credentials["subscription_key"],
+            "INGRAM_MARKETPLACE": simulator.credentials["marketplace"],
+        })
+    environment.update({
+        "XDG_CACHE_HOME": str(cache_home),
+        "ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+    })
+    environment.update(env or {})
+    return environment
+
+
+def playbook_command(simulator, playbook, extra_vars=None, args=(), verbosity=4):
+    variables = {"sim_root_url": simulator.root_url}
+    variables.update(extra_vars or {})
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY, playbook,
+               "-e", json.dumps(variables)]
+    if verbosity:
+        command.append("-" + "v" * verbosity)
+    return command + list(args)
+
+
 @pytest.fixture
 def run_playbook(simulator, tmp_path):
     """Run a playbook from the repository root like a user would; return its output and scan it for secrets."""
 
-    def run(playbook, extra_vars=None, args=(), env=None, verbosity=4, check_secrets=True, connection_env=True):
+    def run(playbook, extra_vars=None, args=(), env=None, verbosity=4, check_secrets=True, connection_env=True, cache_home=None):
         """``connection_env=False``: no INGRAM_* variables at all (the playbook must bring its settings)."""
-        cache_home = tmp_path / ("cache-%d" % len(list(tmp_path.iterdir())))
-        environment = {name: value for name, value in os.environ.items() if not name.startswith("INGRAM_")}
-        if connection_env:
-            environment.update({
-                "INGRAM_API_URL": simulator.base_url,
-                "INGRAM_USERNAME": simulator.credentials["username"],
-                "INGRAM_PASSWORD": simulator.credentials["password"],
-                "INGRAM_SUBSCRIPTION_KEY": simulator.credentials["subscription_key"],
-                "INGRAM_MARKETPLACE": simulator.credentials["marketplace"],
-            })
-        environment.update({
-            "XDG_CACHE_HOME": str(cache_home),
-            "ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_FORCE_COLOR": "0",
-        })
-        environment.update(env or {})
-        variables = {"sim_root_url": simulator.root_url}
-        variables.update(extra_vars or {})
-        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY, playbook,
-                   "-e", json.dumps(variables)]
-        if verbosity:
-            command.append("-" + "v" * verbosity)
-        command.extend(args)
+        cache_home = cache_home or tmp_path / ("cache-%d" % len(list(tmp_path.iterdir())))
+        environment = playbook_environment(simulator, cache_home, env, connection_env)
+        command = playbook_command(simulator, playbook, extra_vars, args, verbosity)
+        before = file_states(tmp_path)
         completed = subprocess.run(command, cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True, timeout=600, check=False)
-        tokens = []
-        for path in glob.glob(str(cache_home / "**" / "*.json"), recursive=True):
-            with open(path, encoding="utf-8") as handle:
-                tokens.append(json.load(handle)["token"])
-        secrets = [simulator.credentials["password"], simulator.credentials["subscription_key"]] + tokens + list(ADMIN_PASSWORDS)
-        result = PlaybookRun(completed, secrets)
+        result = PlaybookRun(completed, known_secrets(simulator))
         if check_secrets:
             assert not result.leaked(), "secrets printed by %s: %s" % (playbook, result.leaked())
+            problems = check_written_files(tmp_path, before, cache_home, result.secrets)
+            assert not problems, problems
         return result
 
     return run

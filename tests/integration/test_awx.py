@@ -21,7 +21,7 @@ import pytest
 import requests
 import yaml
 
-from tests.integration.conftest import ADMIN_PASSWORDS, REPO
+from tests.integration.conftest import REPO, known_secrets
 
 ansible_runner = pytest.importorskip("ansible_runner")
 
@@ -138,11 +138,7 @@ class Job:
                                   envvars=envvars, cmdline="--check" if check else None, quiet=True, verbosity=3)
 
     def secrets(self):
-        tokens = []
-        for path in glob.glob(str(self.cache_home / "**" / "*.json"), recursive=True):
-            with open(path, encoding="utf-8") as handle:
-                tokens.append(json.load(handle)["token"])
-        return [self.simulator.credentials["password"], self.simulator.credentials["subscription_key"]] + tokens + list(ADMIN_PASSWORDS)
+        return known_secrets(self.simulator)
 
     def leaks(self):
         """Secrets found anywhere in the runner's artifacts (events, stdout, command, status)."""

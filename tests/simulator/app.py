@@ -182,6 +182,10 @@ async def _sim_captured(request):
     return web.json_response(request.app[STATE].captured or [])
 
 
+async def _sim_secrets(request):
+    return web.json_response(request.app[STATE].issued_secrets)
+
+
 async def _sim_stats(request):
     return web.json_response(request.app[STATE].stats())
 
@@ -212,6 +216,7 @@ def create_app(config):
     app.router.add_post("/_sim/reset", _sim_reset)
     app.router.add_get("/_sim/requests", _sim_requests)
     app.router.add_get("/_sim/stats", _sim_stats)
+    app.router.add_get("/_sim/secrets", _sim_secrets)
     app.router.add_post("/_sim/capture", _sim_start_capture)
     app.router.add_get("/_sim/captured", _sim_captured)
     app.router.add_get("/_sim/faults", _sim_get_faults)

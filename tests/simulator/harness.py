@@ -105,6 +105,10 @@ class Simulator:
         """Requests kept since start_capture(): [{method, path, query, headers, body}], body as sent (JSON text)."""
         return self._control("GET", "captured")
 
+    def secrets(self):
+        """Every bearer token and report download signature issued since the simulator started (for leak scans)."""
+        return self._control("GET", "secrets")
+
     def stats(self):
         return self._control("GET", "stats")
 

@@ -106,6 +106,8 @@ class SimState:
         self.config = config
         self.faults = Faults()
         self.in_flight = 0  # API requests being served now; not reset, requests may be in flight during a reset
+        # Every token and download signature handed out since start (not reset): what tests scan output for.
+        self.issued_secrets = {"tokens": [], "download_signatures": []}
         self.reset()
 
     def reset(self):
@@ -146,6 +148,7 @@ class SimState:
         token = secrets.token_urlsafe(32)
         self.tokens[token] = time.time() + ttl
         self.tokens_issued += 1
+        self.issued_secrets["tokens"].append(token)
         return {"token": token, "expiresInSeconds": ttl}
 
     def _basic_auth_ok(self, authorization):
@@ -804,6 +807,7 @@ class SimState:
             writer.writerows(rows)
             content = buffer.getvalue()
         file_name, signature = f"{report['id']}.{report['format']}", secrets.token_urlsafe(24)
+        self.issued_secrets["download_signatures"].append(signature)
         self.files[file_name] = {"signature": signature, "content_type": CONTENT_TYPES[report["format"]], "body": content.encode()}
         report["status"] = "completed"
         report["_download"] = f"/_sim/files/{file_name}?sig={signature}"
