@@ -90,6 +90,30 @@ SCENARIOS = {
 }
 
 
+OUTCOMES = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def record_outcomes():
+    """Write what each scenario measured to tests/output/reliability.json (the source of docs/reliability.md's table)."""
+    yield
+    os.makedirs(os.path.join(REPO, "tests", "output"), exist_ok=True)
+    with open(os.path.join(REPO, "tests", "output", "reliability.json"), "w", encoding="utf-8") as handle:
+        json.dump(OUTCOMES, handle, indent=2, sort_keys=True)
+
+
+def measure(name, simulator, started, rc):
+    log = simulator.requests()
+    OUTCOMES[name] = {
+        "exit_code": rc, "seconds": round(time.monotonic() - started, 1), "requests": len(log),
+        "token_requests": sum(1 for entry in log if entry["path"].endswith("/token")),
+        "throttled_429": sum(1 for entry in log if entry["status"] == 429),
+        "server_errors": sum(1 for entry in log if (entry["status"] or 0) >= 500),
+        "no_answer": sum(1 for entry in log if entry["status"] is None),
+        "order_requests": sum(1 for entry in log if entry["method"] == "POST" and entry["path"].endswith("/orders")),
+    }
+
+
 @pytest.fixture
 def sim(simulator):
     simulator.reset()
@@ -101,7 +125,9 @@ def sim(simulator):
 def test_fault_scenario_converges_with_exactly_the_clean_orders(scenario, sim, run_playbook, tmp_path):
     faults, env = SCENARIOS[scenario]
     sim.set_faults(**faults)
+    started = time.monotonic()
     run = run_playbook(ADJUST, variables(tmp_path), env=env, verbosity=2)
+    measure(scenario, sim, started, run.rc)
     assert run.rc == 0, run.output[-5000:]
     sim.set_faults(rate_limit=None, error_rate=0, drop_rate=0, slow_rate=0)  # so that checking is not disturbed
     assert_clean_outcome(sim, tmp_path)
@@ -115,7 +141,9 @@ def test_fault_scenario_converges_with_exactly_the_clean_orders(scenario, sim, r
 
 def test_an_order_ending_in_error_fails_clearly_and_a_rerun_completes(sim, run_playbook, tmp_path):
     sim.set_faults(order_error_next=1)
+    started = time.monotonic()
     failed = run_playbook(ADJUST, variables(tmp_path), verbosity=1)
+    measure("an order ends in error (first run)", sim, started, failed.rc)
     assert failed.rc != 0
     assert "1 of 4 lines failed" in failed.output and "ended in status error" in failed.output
     results = dict(audit_results(tmp_path / "audit"))
@@ -155,7 +183,9 @@ def test_a_run_killed_between_ordering_and_waiting_then_run_again(sim, run_playb
     output.close()
     state = State(sim)
     assert [order["status"] for order in state.new_orders()] == ["submitted"] * 3  # ordered, never waited for
+    started = time.monotonic()
     rerun = run_playbook(ADJUST, variables(tmp_path), verbosity=1, cache_home=cache_home)
+    measure("run killed after ordering, then run again (both runs)", sim, started, rerun.rc)
     assert rerun.rc == 0, rerun.output[-4000:]
     assert "already open, before planning" in rerun.output
     assert state.seats() == DESIRED
@@ -164,12 +194,14 @@ def test_a_run_killed_between_ordering_and_waiting_then_run_again(sim, run_playb
 
 def test_two_runs_at_the_same_time_place_each_order_once(sim, tmp_path):
     sim.set_faults(latency_ms=150)  # both runs read and plan before either orders
+    started = time.monotonic()
     cache_home = tmp_path / "cache"
     first, first_output = start(sim, tmp_path, cache_home, "first")
     second, second_output = start(sim, tmp_path, cache_home, "second", {"license_adjustment_output_dir": str(tmp_path / "audit2")})
     for process, output in ((first, first_output), (second, second_output)):
         assert process.wait(timeout=300) == 0, (tmp_path / (os.path.basename(output.name))).read_text()[-4000:]
         output.close()
+    measure("two runs at the same time", sim, started, 0)
     sim.set_faults(latency_ms=0)
     state = State(sim)
     assert state.seats() == DESIRED
