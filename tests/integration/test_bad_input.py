@@ -205,8 +205,7 @@ def module_results(simulator, tls_url, tmp_path_factory):
         assert completed.returncode == 0, completed.stdout[-4000:]
         leaked = [secret for secret in known_secrets(simulator) if secret and secret in completed.stdout]
         assert not leaked
-        outputs.update({name: result for name, result in zip([case[0] for case in cases],
-                                                             json.loads((directory / ("%s.json" % label)).read_text()).values())})
+        outputs.update(zip([case[0] for case in cases], json.loads((directory / ("%s.json" % label)).read_text()).values()))
     writes = [entry for entry in simulator.requests() if entry["method"] != "GET"
               and not entry["path"].endswith(("/token", "/orders/estimate", "/validation/parameters"))]
     return outputs, writes
