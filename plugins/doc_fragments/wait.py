@@ -13,7 +13,7 @@ options:
   wait:
     description:
       - Wait until the order or report reaches a final state before returning.
-      - Polling starts after one second and slows down to one poll every 15 seconds.
+      - Polling starts after half a second and slows down to one poll every 15 seconds.
       - Nothing is waited for in check mode.
     type: bool
     default: true

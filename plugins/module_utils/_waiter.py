@@ -9,7 +9,7 @@ import time
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMWaitError
 
-FIRST_DELAY = 1.0
+FIRST_DELAY = 0.5
 MAX_DELAY = 15.0
 GROWTH = 1.5
 

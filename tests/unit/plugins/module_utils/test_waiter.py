@@ -28,7 +28,7 @@ def test_polls_until_success_with_growing_delay():
     states = iter(["processing", "processing", "processing", "completed"])
     result = make(fake).wait({"status": "submitted"}, lambda: {"status": next(states)}, success=("completed",))
     assert result == {"status": "completed"}
-    assert fake.sleeps == [1.0, 1.5, 2.25, 3.375]
+    assert fake.sleeps == [0.5, 0.75, 1.125, 1.6875]
 
 
 def test_failure_state_raises_with_the_object():
