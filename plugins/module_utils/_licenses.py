@@ -23,7 +23,8 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup im
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe
 
-# Above this many distinct customers, one listing of all customers / subscriptions is cheaper than one per customer.
+# Above this many distinct customers (or MPNs), one listing of all customers / subscriptions (or of the catalog) is
+# cheaper than one lookup each.
 LIST_ALL_THRESHOLD = 3
 
 
@@ -165,12 +166,22 @@ class Reconciler:
             if subscription and not spec["mpn"] and len(subscription.get("products") or []) == 1:
                 mpns.add(subscription["products"][0].get("mpn"))
         mpns = sorted(mpn for mpn in mpns if mpn)
-        catalog = dict(zip(mpns, self._map(lambda mpn: find_products(self.client, mpn), mpns)))
+        catalog = self._catalog(mpns)
         customers = self._customers(sorted({spec["customer"] for spec in specs if spec["customer"]}))
         wanted = {customer["id"] for customer in customers.values() if customer and customer.get("id")}
         rows = self._subscription_rows(wanted)
         held = self._holdings(specs, customers, rows, catalog)
         return [self._state(index, spec, by_id, catalog, customers, held) for index, spec in enumerate(specs, start=1)]
+
+    def _catalog(self, mpns):
+        """``{mpn: [catalog entries]}``; one listing of the whole catalog when there are many MPNs."""
+        if len(mpns) <= LIST_ALL_THRESHOLD:
+            return dict(zip(mpns, self._map(lambda mpn: find_products(self.client, mpn), mpns)))
+        catalog = {mpn: [] for mpn in mpns}
+        for product in self.client.paginate("/products"):
+            if product.get("mpn") in catalog:
+                catalog[product["mpn"]].append(product)
+        return catalog
 
     def _subscriptions_by_id(self, ids):
         return dict(zip(ids, self._map(lambda sid: self.client.get_or_none("/subscriptions/%s" % path_id(sid)), ids)))
@@ -341,14 +352,26 @@ class Reconciler:
         self._map(estimate, pairs)
 
     def apply(self, states, lines, change_quantity, waiter):
-        """Place the lines' orders (at most ``concurrency`` at a time), wait, read the seats back; record each result."""
+        """Place the lines' orders (at most ``concurrency`` at a time), then wait for all of them together, then read
+        the seats back; record each line's result. Waiting for all at once keeps the total wait near one order's
+        processing time instead of one per batch of ``concurrency`` lines."""
         pairs = [(state, line) for state, line in zip(states, lines) if line["action"] in _seats.ORDERING]
         for line in lines:
             if line["action"] in (_seats.NONE, _seats.DEFERRED):
                 line["result"] = line["action"]
-        self._map(lambda pair: self._apply_line(pair[0], pair[1], change_quantity, waiter), pairs)
+        placed = [pair + (order,) for pair, order in zip(pairs, self._map(lambda pair: self._place_line(pair[0], pair[1], change_quantity, waiter), pairs))
+                  if order is not None]
+        if not placed:
+            return
+        if not waiter.active:
+            for _state, line, _order in placed:
+                line["result"] = "submitted"
+            return
+        finished = self.desk.wait_all([order for _state, _line, order in placed], waiter)
+        self._map(lambda item: self._finish_line(item[0][0], item[0][1], item[1], change_quantity), list(zip(placed, finished)))
 
-    def _apply_line(self, state, line, change_quantity, waiter):
+    def _place_line(self, state, line, change_quantity, waiter):
+        """The line's order once placed, or ``None`` when the line ended here (refused, failed, or overtaken)."""
         body = self.order_body(state, line, change_quantity)
         try:
             if line["action"] == _seats.CREATE:
@@ -362,20 +385,20 @@ class Reconciler:
                 self.warn("%s was refused by the API: %s" % (line_label(line), line["message"]))
             else:
                 line.update(result="failed", message=str(exc))
-            return
+            return None
         if overtaken is not None:
             self._overtaken(state, line, overtaken, waiter)
-            return
+            return None
         line["order"] = _order_summary(order)
-        if not waiter.active:
-            line["result"] = "submitted"
-            return
-        try:
-            order = self.desk.wait(order, waiter)
-        except IMWaitError as exc:
-            line.update(result="failed", message=str(exc), order=_order_summary(exc.last or order))
-            return
+        line["price_change"] = line["price_change"] or _seats.price_change(order)
+        return order
+
+    def _finish_line(self, state, line, finished, change_quantity):
+        order, error = finished
         line["order"] = _order_summary(order)
+        if error is not None:
+            line.update(result="failed", message=str(error))
+            return
         try:
             self._verify(state, line, order, change_quantity)
         except IMError as exc:

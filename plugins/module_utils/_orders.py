@@ -74,7 +74,13 @@ class OrderDesk:
         return self.client.map_concurrent(lambda row: self.get(row["id"]), rows, self.concurrency)
 
     def open_orders(self, **query):
-        """Orders still ``submitted`` or ``processing`` matching the list filters (one request per status)."""
+        """Orders still ``submitted`` or ``processing`` matching the list filters.
+
+        The API takes one status per request; a subscription has few orders, so for one subscription a single listing
+        filtered here is cheaper than one listing per open status.
+        """
+        if query.get("subscriptionId"):
+            return [row for row in self.client.paginate("/orders", query) if row.get("status") in OPEN_STATUSES]
         return list_by_statuses(self.client, "/orders", query, OPEN_STATUSES)
 
     def exclusive(self, key):
@@ -137,6 +143,11 @@ class OrderDesk:
         rows = [row for row in self.client.paginate("/orders", query) if (row.get("type") or "sales") == (body.get("type") or "sales")]
         matches = [order for order in self.details(rows) if same_intent(body, order)]
         return matches[0] if matches else None
+
+    def wait_all(self, orders, waiter):
+        """``[(order, error or None)]`` once every order is final: all polled together, ``concurrency`` at a time."""
+        return waiter.wait_all(orders, lambda pending: self.client.map_concurrent(lambda order: self.get(order["id"]), pending, self.concurrency),
+                               success=("completed",), failure=FAILED_STATUSES, what=describe)
 
     def wait(self, order, waiter):
         """The order once ``completed``; IMWaitError naming it when it ends in ``error``/``cancelled`` or time runs out.

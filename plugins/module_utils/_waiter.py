@@ -51,5 +51,38 @@ class Waiter:
             obj = fetch()
 
 
+    def wait_all(self, objs, fetch_all, success, failure=(), what=str, state_key="status"):
+        """Wait for several objects at once: ``fetch_all(pending objects)`` re-reads those not final yet at each poll.
+
+        Returns ``[(object, error)]`` in the order given, ``error`` being an IMWaitError for an object that ended in a
+        failure state or was still pending when time ran out, else ``None``.
+        """
+        results = [(obj, None) for obj in objs]
+        if not self.active:
+            return results
+        pending = dict(enumerate(objs))
+        deadline = self.clock() + self.timeout
+        delay = self.first_delay
+        while True:
+            for index, obj in list(pending.items()):
+                state = obj.get(state_key) if isinstance(obj, dict) else None
+                if state in success or state in failure:
+                    error = IMWaitError("%s ended in status %s" % (what(obj), state), last=obj) if state in failure else None
+                    results[index] = (obj, error)
+                    del pending[index]
+            if not pending:
+                return results
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                for index, obj in pending.items():
+                    results[index] = (obj, IMWaitError("timed out after %ss waiting for %s; last status %s (raise wait_timeout, or set "
+                                                       "wait: false and check later)" % (_seconds(self.timeout), what(obj), obj.get(state_key)),
+                                                       last=obj))
+                return results
+            self.sleep(min(delay, remaining))
+            delay = min(delay * GROWTH, self.max_delay)
+            pending = dict(zip(pending.keys(), fetch_all(list(pending.values()))))
+
+
 def _seconds(value):
     return int(value) if float(value).is_integer() else value

@@ -214,7 +214,9 @@ plan:
       description: For a V(deferred) decrease, the date (YYYY-MM-DD) from which it becomes possible.
       type: str
     price_change:
-      description: Estimated price change of the line (C(amount), C(currency)), from the API's order estimate.
+      description:
+        - Price change of the line (C(amount), C(currency)) - in check mode, and when O(max_cost_delta) is set, the API's
+          order estimate; otherwise the total of the order placed.
       type: dict
     result:
       description:
@@ -337,7 +339,9 @@ class LicensesModule(IMModule):
         params = self.params
         states = reconciler.read(params["licenses"])
         lines = _licenses.plan_lines(states, guardrails, params["decrease_window_days"], reconciler.today)
-        reconciler.price(states, lines, self.client.config.change_quantity)
+        if self.check_mode or params["max_cost_delta"] is not None:
+            # A real run without a cost guardrail takes each line's price from its order instead of estimating first.
+            reconciler.price(states, lines, self.client.config.change_quantity)
         blocked = [line for line in lines if line["action"] == _seats.BLOCKED]
         problem = None
         if blocked:

@@ -65,3 +65,21 @@ def test_no_op_in_check_mode_or_when_disabled(kwargs):
 
     assert make(fake, **kwargs).wait({"status": "submitted"}, fetch, success=("completed",)) == {"status": "submitted"}
     assert fake.sleeps == []
+
+
+def test_wait_all_polls_only_the_pending_ones_and_reports_each():
+    fake = FakeTime()
+    fetched = []
+    progress = {"a": iter(["completed"]), "b": iter(["processing", "error"]), "c": iter(["processing"] * 100)}
+
+    def fetch_all(pending):
+        fetched.append(sorted(obj["id"] for obj in pending))
+        return [{"id": obj["id"], "status": next(progress[obj["id"]])} for obj in pending]
+
+    orders = [{"id": "a", "status": "submitted"}, {"id": "b", "status": "submitted"}, {"id": "c", "status": "submitted"},
+              {"id": "d", "status": "completed"}]
+    results = make(fake, timeout=3).wait_all(orders, fetch_all, success=("completed",), failure=("error",), what=lambda obj: obj["id"])
+    assert [(obj["status"], type(error).__name__ if error else None) for obj, error in results] == [
+        ("completed", None), ("error", "IMWaitError"), ("processing", "IMWaitError"), ("completed", None)]
+    assert "timed out after 3s waiting for c" in str(results[2][1])
+    assert fetched[0] == ["a", "b", "c"] and fetched[1] == ["b", "c"] and all(batch == ["c"] for batch in fetched[2:])
