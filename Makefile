@@ -17,13 +17,14 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup simulator demo test changelog-lint units integration lint build sanity clean
+.PHONY: help setup simulator demo test bench changelog-lint units integration lint build sanity clean
 
 help:
 	@echo "make setup               create .venv with every tool and make the collection resolvable from this checkout"
 	@echo "make demo                start the API simulator, run the example playbooks against it, show the result"
 	@echo "make test                every check: changelog, unit, simulator, integration, ansible-lint, build, sanity"
 	@echo "make simulator PORT=8080 run the Marketplace API simulator in the foreground"
+	@echo "make bench               the licence-adjustment benchmark against a hand-written uri playbook (not in make test)"
 
 setup: $(VENV)/.installed $(COLLECTION_LINK)
 
@@ -42,6 +43,9 @@ simulator: setup
 
 demo: setup
 	$(BIN)/python tools/demo.py
+
+bench: setup
+	$(BIN)/python tests/perf/bench.py
 
 test: setup changelog-lint units integration lint build sanity
 	@echo "make test: all checks passed"

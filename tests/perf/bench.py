@@ -132,6 +132,51 @@ class Bench:
         return result
 
 
+def profile_apply(bench):
+    """Where the apply's time goes, phase by phase, running the module's engine in this process (no Ansible)."""
+    sys.path.insert(0, os.path.join(REPO, ".collections"))
+    # pylint: disable=import-outside-toplevel
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _licenses, _seats
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._client import MarketplaceClient
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OrderDesk
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
+
+    lines = bench.prepare()
+    specs = [dict(customer=None, mpn=None, subscription_id=line["subscription_id"], quantity=line["quantity"],
+                  decrease_window_days=None, parameters=None) for line in lines]
+    client = MarketplaceClient(ConnectionConfig.from_params(dict(api_url=bench.sim.base_url, username="demo", password="demo-password",
+                                                                 subscription_key="demo-key", marketplace="us", token_cache=False)))
+    desk = OrderDesk(client, lambda message: None, CONCURRENCY)
+    reconciler = _licenses.Reconciler(client, desk, lambda message: None, CONCURRENCY, today_utc())
+    phases = []
+    clock = [time.monotonic()]
+
+    def mark(name):
+        clock.append(time.monotonic())
+        phases.append((name, clock[-1] - clock[-2]))
+
+    client.token()
+    mark("token")
+    states = reconciler.read(specs)
+    mark("read the 200 subscriptions and the catalog")
+    plan = _licenses.plan_lines(states, _seats.Guardrails(), None, today_utc())
+    mark("plan (pure)")
+    reconciler.open_orders(states, plan)
+    mark("look for open orders")
+    pairs = [(state, line) for state, line in zip(states, plan) if line["action"] in _seats.ORDERING]
+    placed = client.map_concurrent(lambda pair: reconciler._place_line(pair[0], pair[1], "total", Waiter(900)),  # pylint: disable=protected-access
+                                   pairs, CONCURRENCY)
+    mark("place the 20 orders (lock, open-order check, POST)")
+    finished = desk.wait_all(placed, Waiter(900))
+    mark("wait for the orders (platform processing)")
+    client.map_concurrent(lambda item: reconciler._finish_line(item[0][0], item[0][1], item[1], "total"),  # pylint: disable=protected-access
+                          list(zip(pairs, finished)), CONCURRENCY)
+    mark("read the seats back")
+    return phases, clock[-1] - clock[0]
+
+
 def median(results, key):
     return statistics.median(result[key] for result in results)
 
@@ -152,7 +197,14 @@ def main():
                 print("round %d %-9s %6.1f s" % (round_number + 1, kind, results[kind][-1]["wall"]), flush=True)
             for kind in ("single-module", "single-uri"):
                 results[kind].append(bench.measure_single(kind))
+        phases, engine_total = profile_apply(bench)
     report(results, options)
+    print()
+    print("Profile of the apply's engine, in process (the rest of the playbook's wall time is Ansible: start-up, the")
+    print("module's own start, the role's tasks):")
+    for name, seconds in phases:
+        print("  %-52s %6.2f s" % (name, seconds))
+    print("  %-52s %6.2f s" % ("total", engine_total))
 
 
 def report(results, options):
