@@ -50,7 +50,6 @@ class Waiter:
             delay = min(delay * GROWTH, self.max_delay)
             obj = fetch()
 
-
     def wait_all(self, objs, fetch_all, success, failure=(), what=str, state_key="status"):
         """Wait for several objects at once: ``fetch_all(pending objects)`` re-reads those not final yet at each poll.
 

@@ -18,10 +18,10 @@ import sys
 
 import jinja2
 import pytest
-import requests
 import yaml
 
 from tests.integration.conftest import REPO, known_secrets
+from tests.simulator.harness import ApiClient
 
 ansible_runner = pytest.importorskip("ansible_runner")
 
@@ -61,21 +61,6 @@ def token_requests(simulator):
 def writes(simulator):
     return [entry for entry in simulator.requests() if entry["method"] != "GET"
             and not entry["path"].endswith(("/token", "/orders/estimate", "/validation/parameters"))]
-
-
-class Api:
-    """The simulator's state, read through its API."""
-
-    def __init__(self, simulator):
-        self.base = simulator.base_url
-        self.session = requests.Session()
-        self.session.headers["X-Subscription-Key"] = simulator.credentials["subscription_key"]
-        answer = self.session.post(self.base + "/token", json={"marketplace": "us"}, timeout=10,
-                                   auth=(simulator.credentials["username"], simulator.credentials["password"]))
-        self.session.headers["Authorization"] = "Bearer " + answer.json()["token"]
-
-    def seats(self, subscription_id):
-        return self.session.get("%s/subscriptions/%s" % (self.base, subscription_id), timeout=10).json()["products"][0]["quantity"]
 
 
 # ---------------------------------------------------------------------------------------------------- credential type, EE
@@ -194,8 +179,8 @@ def test_runner_workflow_plan_approve_apply(sim, tmp_path):
     assert writes(sim) == []
     applied = job.run("adjust_licenses.yml", dict(licenses, **custom_stats(planned)))
     assert applied.status == "successful", applied.stdout.read()[-4000:]
-    api = Api(sim)
-    assert [api.seats("3000001"), api.seats("3000006")] == [28, 41]
+    api = ApiClient(sim)
+    assert [api.subscription_seats("3000001"), api.subscription_seats("3000006")] == [28, 41]
 
     stale = job.run("adjust_licenses.yml", dict(licenses, license_adjustment_licenses=[
         {"customer": "GLOBEX-002", "mpn": "SH3AMCLOS", "quantity": 44}]), check=True)
@@ -208,7 +193,7 @@ def test_runner_workflow_plan_approve_apply(sim, tmp_path):
     assert refused.status == "failed"
     assert "the plan differs from the one saved" in refused.stdout.read()
     assert len(writes(sim)) == before
-    assert api.seats("3000006") == 43
+    assert api.subscription_seats("3000006") == 43
     assert job.leaks() == []
 
 
@@ -309,5 +294,5 @@ def test_license_adjustment_per_customer_host_with_20_forks(sim, tmp_path, run_p
     assert run.rc == 0, run.output[-6000:]
     assert run.output.count("ok=") >= 22
     assert len(token_requests(sim)) == 1  # the inventory and all 20 forks shared one token
-    api = Api(sim)
-    assert {subscription_id: api.seats(subscription_id) for subscription_id in expected} == expected
+    api = ApiClient(sim)
+    assert {subscription_id: api.subscription_seats(subscription_id) for subscription_id in expected} == expected

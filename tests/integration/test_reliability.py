@@ -13,9 +13,9 @@ import subprocess
 import time
 
 import pytest
-import requests
 
 from tests.integration.conftest import REPO, playbook_command, playbook_environment
+from tests.simulator.harness import ApiClient
 
 ADJUST = "ingrammicro.marketplace.adjust_licenses"
 # A clean run of these lines places exactly three change orders (the last line is already right).
@@ -30,26 +30,15 @@ SEEDED_ORDERS = 13  # the simulator's seed holds orders SO000001 ... SO000013
 PATIENT = {"INGRAM_MAX_RETRIES": "8"}
 
 
-class State:
+class State(ApiClient):
     """The simulator's state, read through its API (one token for the whole check)."""
 
-    def __init__(self, simulator):
-        self.base = simulator.base_url
-        self.session = requests.Session()
-        self.session.headers["X-Subscription-Key"] = simulator.credentials["subscription_key"]
-        answer = self.session.post(self.base + "/token", json={"marketplace": "us"}, timeout=10,
-                                   auth=(simulator.credentials["username"], simulator.credentials["password"]))
-        self.session.headers["Authorization"] = "Bearer " + answer.json()["token"]
-
-    def get(self, path, **query):
-        return self.session.get(self.base + path, params=query, timeout=10).json()
-
     def seats(self):
-        return {sid: self.get("/subscriptions/" + sid)["products"][0]["quantity"] for sid in DESIRED}
+        return {sid: self.subscription_seats(sid) for sid in DESIRED}
 
     def new_orders(self):
         """Orders created since the reset, with their subscription (list rows have none, so from the details)."""
-        rows = self.get("/orders", limit=1000)["data"]
+        rows = self.rows("/orders")
         orders = [self.get("/orders/" + row["id"]) for row in rows if int(row["orderNumber"][2:]) > SEEDED_ORDERS]
         return sorted(orders, key=lambda order: order["orderNumber"])
 

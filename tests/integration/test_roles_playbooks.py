@@ -15,10 +15,10 @@ import stat
 import time
 
 import pytest
-import requests
 import yaml
 
 from tests.integration.conftest import ADMIN_PASSWORDS, REPO
+from tests.simulator.harness import ApiClient
 
 READ_ONLY_POSTS = ("/token", "/orders/estimate", "/validation/parameters")
 # Table lines must not be folded by the YAML result format, so that the output can be searched line by line.
@@ -41,25 +41,8 @@ def load_example(name):
 
 # ---------------------------------------------------------------------------------------------------- helpers
 
-class Api:
-    """Reads the simulator's state through its API, as a client would (the reads land in its request log)."""
-
-    def __init__(self, simulator):
-        self.base = simulator.base_url
-        self.session = requests.Session()
-        self.session.headers["X-Subscription-Key"] = simulator.credentials["subscription_key"]
-        answer = self.session.post(self.base + "/token", json={"marketplace": simulator.credentials["marketplace"]},
-                                   auth=(simulator.credentials["username"], simulator.credentials["password"]), timeout=10)
-        answer.raise_for_status()
-        self.session.headers["Authorization"] = "Bearer " + answer.json()["token"]
-
-    def get(self, path, **query):
-        answer = self.session.get(self.base + path, params=query, timeout=10)
-        answer.raise_for_status()
-        return answer.json()
-
-    def rows(self, path, **query):
-        return self.get(path, limit=1000, **query)["data"]
+class Api(ApiClient):
+    """The simulator's state, with the lookups these tests need."""
 
     def customer(self, external_id):
         rows = self.rows("/customers", externalId=external_id)

@@ -28,7 +28,7 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
 
-from tests.simulator.harness import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+from tests.simulator.harness import ApiClient, Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(sys.executable)
 INVENTORY = os.path.join(REPO, "tests", "integration", "inventory.ini")
@@ -102,18 +102,9 @@ class Bench:
 
     def seats_match(self, lines):
         """Whether the simulator holds the declared seats (checked after apply and baseline runs)."""
-        import requests  # pylint: disable=import-outside-toplevel
-
         self.sim.set_faults(latency_ms=0)
-        session = requests.Session()
-        session.headers["X-Subscription-Key"] = "demo-key"
-        token = session.post(self.sim.base_url + "/token", json={"marketplace": "us"}, auth=("demo", "demo-password"), timeout=10).json()
-        session.headers["Authorization"] = "Bearer " + token["token"]
-        for line in lines:
-            subscription = session.get("%s/subscriptions/%s" % (self.sim.base_url, line["subscription_id"]), timeout=10).json()
-            if subscription["products"][0]["quantity"] != line["quantity"]:
-                return False
-        return True
+        api = ApiClient(self.sim)
+        return all(api.subscription_seats(line["subscription_id"]) == line["quantity"] for line in lines)
 
     def measure(self, kind):
         lines = self.prepare()

@@ -25,6 +25,31 @@ def free_port():
         return sock.getsockname()[1]
 
 
+class ApiClient:
+    """Reads the simulator's state through its API with one token, as a client would (the reads land in its log)."""
+
+    def __init__(self, simulator):
+        self.base = simulator.base_url
+        self.session = requests.Session()
+        self.session.headers["X-Subscription-Key"] = simulator.credentials["subscription_key"]
+        answer = self.session.post(self.base + "/token", json={"marketplace": simulator.credentials["marketplace"]},
+                                   auth=(simulator.credentials["username"], simulator.credentials["password"]), timeout=10)
+        answer.raise_for_status()
+        self.session.headers["Authorization"] = "Bearer " + answer.json()["token"]
+
+    def get(self, path, **query):
+        answer = self.session.get(self.base + path, params=query, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def rows(self, path, **query):
+        """The first (and, in tests, only) page of a list, up to 1000 rows."""
+        return self.get(path, limit=1000, **query)["data"]
+
+    def subscription_seats(self, subscription_id):
+        return self.get("/subscriptions/%s" % subscription_id)["products"][0]["quantity"]
+
+
 class Simulator:
     """A simulator subprocess on a free port of 127.0.0.1; a context manager that always stops it."""
 
