@@ -4,6 +4,7 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 VENV := .venv
+COMPAT_VENV := .venv-compat
 BIN := $(CURDIR)/$(VENV)/bin
 COLLECTION_LINK := .collections/ansible_collections/ingrammicro/marketplace
 BUILD_DIR := .build
@@ -17,12 +18,13 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup simulator demo test bench changelog-lint units integration lint build sanity clean
+.PHONY: help setup simulator demo test bench changelog-lint units integration compat lint build sanity clean
 
 help:
 	@echo "make setup               create .venv with every tool and make the collection resolvable from this checkout"
 	@echo "make demo                start the API simulator, run the example playbooks against it, show the result"
 	@echo "make test                every check: changelog, unit, simulator, integration, ansible-lint, build, sanity"
+	@echo "make compat              the roles, playbooks, inventory and main modules on the oldest supported ansible-core"
 	@echo "make simulator PORT=8080 run the Marketplace API simulator in the foreground"
 	@echo "make bench               the licence-adjustment benchmark against a hand-written uri playbook (not in make test)"
 
@@ -47,7 +49,7 @@ demo: setup
 bench: setup
 	$(BIN)/python tests/perf/bench.py
 
-test: setup changelog-lint units integration lint build sanity
+test: setup changelog-lint units integration compat lint build sanity
 	@echo "make test: all checks passed"
 
 changelog-lint: setup
@@ -58,6 +60,20 @@ units: setup
 
 integration: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
+
+# The same tests, through the ansible-core 2.16 of a second virtual environment (its templating is not native, and
+# its messages are worded differently): the roles and playbooks, the inventory plugin, and the main modules.
+compat: setup $(COMPAT_VENV)/.installed
+	$(CURDIR)/$(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/integration/test_roles_playbooks.py \
+		tests/integration/test_awx.py::test_inventory_hosts_hostvars_groups \
+		tests/integration/test_awx.py::test_inventory_filters_pages_and_cache \
+		tests/integration/test_awx.py::test_license_adjustment_per_customer_host_with_20_forks \
+		$(foreach target,im_customer im_subscription im_order im_licenses,"tests/integration/test_targets.py::test_target[$(target)]")
+
+$(COMPAT_VENV)/.installed: requirements.txt tests/compat-requirements.txt
+	$(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/pip install -q -r requirements.txt -r tests/compat-requirements.txt
+	touch $@
 
 lint: setup
 	$(BIN)/ansible-lint --profile production --offline
@@ -79,4 +95,4 @@ sanity: build
 		$(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 clean:
-	rm -rf $(BUILD_DIR) .collections $(VENV) tests/output .pytest_cache
+	rm -rf $(BUILD_DIR) .collections $(VENV) $(COMPAT_VENV) tests/output .pytest_cache

@@ -16,14 +16,13 @@ import shutil
 import subprocess
 import sys
 
+import ansible_runner
 import jinja2
 import pytest
 import yaml
 
 from tests.integration.conftest import REPO, known_secrets
 from tests.simulator.harness import ApiClient
-
-ansible_runner = pytest.importorskip("ansible_runner")
 
 CREDENTIAL_TYPE = os.path.join(REPO, "docs", "awx", "credential_type.yml")
 PROJECT = os.path.join(REPO, "examples", "awx-project")
@@ -237,7 +236,7 @@ def test_inventory_hosts_hostvars_groups(sim, tmp_path):
     assert acme["marketplace_status"] == "active"
     assert acme["ansible_connection"] == "local"
     assert sorted(sub["quantity"] for sub in acme["marketplace_subscriptions"]) == [5, 10, 25]  # the terminated one is left out
-    assert acme["seats"] == 40
+    assert int(acme["seats"]) == 40  # a string on ansible-core 2.16, whose templating is not native
     assert sorted(data["reseller_2000001"]["hosts"]) == ["ACME-001", "GLOBEX-002", "INITECH-003"]
     assert data["reseller_2000002"]["hosts"] == ["UMBRELLA-004"]
     assert sorted(data["microsoft"]["hosts"]) == ["ACME-001", "GLOBEX-002", "INITECH-003", "UMBRELLA-004"]

@@ -41,6 +41,17 @@ def load_example(name):
 
 # ---------------------------------------------------------------------------------------------------- helpers
 
+
+def unconvertible(name, where=""):
+    """ansible-core's message for a role argument of the wrong type; the type's spelling differs between versions
+    (``str`` on 2.19, ``<class '...AnsibleUnicode'>`` on 2.16)."""
+    return re.compile(r"argument '%s' is of type .{1,80}? %sand we were unable to convert to int" % (re.escape(name), re.escape(where)))
+
+
+def says(output, message):
+    return message.search(output) if isinstance(message, re.Pattern) else message in output
+
+
 class Api(ApiClient):
     """The simulator's state, with the lookups these tests need."""
 
@@ -208,7 +219,7 @@ def test_onboarding_existing_customer_orders_only_what_it_lacks(sim, run_playboo
      "missing required arguments: quantity found in onboarding_customers -> subscriptions"),
     ([{"external_id": "X-1", "status": "closed"}], "status must be one of: active, creditHold"),
     ([{"external_id": "X-1", "subscriptions": [{"mpn": "SH3AMCLOS", "quantity": "many"}]}],
-     "argument 'quantity' is of type str found in 'onboarding_customers -> subscriptions'. and we were unable to convert to int"),
+     unconvertible("quantity", "found in 'onboarding_customers -> subscriptions'. ")),
     ([{"external_id": "X-1", "subscriptions": [{"mpn": "SH3AMCLOS", "quantity": 0}]}],
      "onboarding_customers[0].subscriptions[0].quantity must be 1 or more, got 0"),
     ([{"external_id": "X-1"}, {"external_id": "X-1"}], "onboarding_customers[1]: external_id X-1 appears more than once"),
@@ -218,7 +229,7 @@ def test_onboarding_existing_customer_orders_only_what_it_lacks(sim, run_playboo
 def test_onboarding_refuses_bad_input_before_any_request(sim, run_playbook, customers, message):
     run = run_playbook(ONBOARD, {"onboarding_customers": customers}, env=JSON_RESULTS)
     assert run.rc != 0
-    assert message in run.output
+    assert says(run.output, message)
     assert sim.requests() == []
 
 
@@ -367,13 +378,13 @@ def test_license_adjustment_two_phase_plan_file(sim, run_playbook, tmp_path):
     ({"license_adjustment_licenses": [{"customer": "ACME-001", "quantity": 3}]},
      "missing parameter(s) required by 'customer': mpn found in license_adjustment_licenses"),
     ({"license_adjustment_licenses": [{"subscription_id": "3000001", "quantity": 30}], "license_adjustment_max_increase": "lots"},
-     "argument 'license_adjustment_max_increase' is of type str and we were unable to convert to int"),
+     unconvertible("license_adjustment_max_increase")),
     ({}, "missing required arguments: license_adjustment_licenses"),
 ])
 def test_license_adjustment_refuses_bad_input_before_any_request(sim, run_playbook, variables, message):
     run = run_playbook(ADJUST, variables, env=JSON_RESULTS)
     assert run.rc != 0
-    assert message in run.output
+    assert says(run.output, message)
     assert sim.requests() == []
 
 
@@ -443,12 +454,12 @@ def test_license_report_for_some_customers(sim, run_playbook, tmp_path):
     ({}, "missing required arguments: license_report_dir"),
     ({"license_report_dir": "/tmp/x", "license_report_status": ["gone"]}, "license_report_status must be one or more of"),
     ({"license_report_dir": "/tmp/x", "license_report_concurrency": "x"},
-     "argument 'license_report_concurrency' is of type str and we were unable to convert to int"),
+     unconvertible("license_report_concurrency")),
 ])
 def test_license_report_refuses_bad_input_before_any_request(sim, run_playbook, variables, message):
     run = run_playbook(REPORT, variables, env=JSON_RESULTS)
     assert run.rc != 0
-    assert message in run.output
+    assert says(run.output, message)
     assert sim.requests() == []
 
 
