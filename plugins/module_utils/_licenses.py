@@ -260,7 +260,8 @@ class Reconciler:
     def _state(self, index, spec, by_id, catalog, customers, held):
         state = {"index": index, "customer": spec["customer"], "customer_id": None, "customer_name": None, "mpn": spec["mpn"],
                  "subscription_id": spec["subscription_id"], "desired": spec["quantity"], "window_days": spec["decrease_window_days"],
-                 "parameters": spec.get("parameters"), "subscription": None, "product": None, "problem": None}
+                 "parameters": spec.get("parameters"), "po_number": spec.get("po_number"), "subscription": None, "product": None,
+                 "problem": None}
         customer = customers.get(spec["customer"]) if spec["customer"] else None
         if customer is not None and customer.get("problem"):
             state["problem"] = customer["problem"]
@@ -333,8 +334,9 @@ class Reconciler:
             item = {"mpn": state["mpn"], "quantity": line["desired"]}
             if state.get("parameters"):
                 item["parameters"] = [{"name": parameter["name"], "value": parameter["value"]} for parameter in state["parameters"]]
-            return {"type": "sales", "customerId": state["customer_id"], "products": [item]}
-        return _seats.change_order(state["subscription"], state["mpn"], line["current"], line["desired"], change_quantity)
+            return _seats.with_po_number({"type": "sales", "customerId": state["customer_id"], "products": [item]}, state.get("po_number"))
+        return _seats.change_order(state["subscription"], state["mpn"], line["current"], line["desired"], change_quantity,
+                                   state.get("po_number"))
 
     def price(self, states, lines, change_quantity):
         """Attach each ordering line's estimated price change (``POST /orders/estimate``, which creates nothing)."""

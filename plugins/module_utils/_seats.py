@@ -132,19 +132,27 @@ def check_limits(product, quantity, where):
         raise IMConfigError("%s: %d seats of %s is above the maximum of %d the catalog allows" % (where, quantity, product.get("mpn"), high))
 
 
-def change_order(subscription, mpn, current, desired, change_quantity):
+def change_order(subscription, mpn, current, desired, change_quantity, po_number=None):
     """The ``change`` order body: the new total on the line (or the signed delta when ``change_quantity`` is delta)."""
     quantity = desired if change_quantity == "total" else desired - current
-    return {
+    return with_po_number({
         "type": "change",
         "customerId": subscription["customerId"],
         "subscriptionId": subscription["id"],
         "products": [{"mpn": mpn, "quantity": quantity, "subscriptionId": subscription["id"]}],
-    }
+    }, po_number)
 
 
-def cancellation_order(subscription):
-    return {"type": "cancellation", "customerId": subscription["customerId"], "subscriptionId": subscription["id"]}
+def cancellation_order(subscription, po_number=None):
+    body = {"type": "cancellation", "customerId": subscription["customerId"], "subscriptionId": subscription["id"]}
+    return with_po_number(body, po_number)
+
+
+def with_po_number(body, po_number):
+    # Integrators put their ticket number here; it also makes a lost answer's order easier to recognise (_orders).
+    if po_number:
+        body["poNumber"] = po_number
+    return body
 
 
 def price_change(estimate):

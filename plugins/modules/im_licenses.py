@@ -81,6 +81,10 @@ options:
             description: Parameter value.
             type: raw
             required: true
+      po_number:
+        description:
+          - This line's purchase order number, overriding O(po_number).
+        type: str
   allow_decrease:
     description:
       - Allow lines that lower a subscription's seats. Off by default, so a typo cannot remove seats.
@@ -118,6 +122,11 @@ options:
       - In a real run, read the plan saved here, recompute it, and fail without changing anything if it differs
         (someone changed seats since the plan was approved, or the input changed).
     type: path
+  po_number:
+    description:
+      - Purchase order number (free text, for example your PSA ticket number) put on every order this task places.
+      - It is not part of the plan, so a rerun with nothing left to change places no order.
+    type: str
 notes:
   - Check mode reads everything a real run would and prices the changes; only the orders are not placed.
 seealso:
@@ -148,6 +157,7 @@ EXAMPLES = r"""
       - {customer: INITECH-003, mpn: CFQ7TTC0LH18:0001:P1M, quantity: 12}
     max_increase: 10
     max_cost_delta: "1000"
+    po_number: CHG-2026-11  # on every order placed
 
 - name: Plan a reduction, save it for approval
   ingrammicro.marketplace.im_licenses:
@@ -337,7 +347,7 @@ class LicensesModule(IMModule):
     def plan(self, reconciler, guardrails):
         """Read, plan and price; fail before any write when a line is blocked or the cost guardrail is exceeded."""
         params = self.params
-        states = reconciler.read(params["licenses"])
+        states = reconciler.read([dict(line, po_number=line["po_number"] or params["po_number"]) for line in params["licenses"]])
         lines = _licenses.plan_lines(states, guardrails, params["decrease_window_days"], reconciler.today)
         if self.check_mode or params["max_cost_delta"] is not None:
             # A real run without a cost guardrail takes each line's price from its order instead of estimating first.
@@ -421,6 +431,7 @@ def main():
                 name=dict(type="str", required=True),
                 value=dict(type="raw", required=True),
             )),
+            po_number=dict(type="str"),
         )),
         allow_decrease=dict(type="bool", default=False),
         max_increase=dict(type="int"),
@@ -429,6 +440,7 @@ def main():
         decrease_window_days=dict(type="int"),
         concurrency=dict(type="int", default=8),
         plan_file=dict(type="path"),
+        po_number=dict(type="str"),
     )
     argument_spec.update(WAIT_ARGUMENT_SPEC)
     LicensesModule(argument_spec).run()

@@ -123,6 +123,11 @@ options:
         the subscription update (C(PATCH /subscriptions/{id})).
     type: bool
     default: false
+  po_number:
+    description:
+      - Purchase order number (free text, for example your PSA ticket number) put on the change or cancellation order
+        this task places. It is not compared with anything, so a rerun with nothing left to change places no order.
+    type: str
 notes:
   - The vendor contract does not say whether a change order's quantity is the new total or the difference; see the
     O(change_quantity) connection option. After each change order the seats are read back, and the task fails naming
@@ -139,6 +144,7 @@ EXAMPLES = r"""
     mpn: CFQ7TTC0LDPB:0001:P1Y
     quantity: 30
     max_increase: 10
+    po_number: TICKET-4711  # your PSA ticket, on the change order
   register: acme_m365
 
 - name: Show what it cost
@@ -419,7 +425,8 @@ class SubscriptionModule(IMResource):
         order_body = estimate = None
         extra = {}
         if action in _seats.ORDERING:
-            order_body = _seats.change_order(subscription, mpn, current, desired, self.client.config.change_quantity)
+            order_body = _seats.change_order(subscription, mpn, current, desired, self.client.config.change_quantity,
+                                             self.params["po_number"])
             estimate = self.desk.estimate(order_body)
             extra["estimate"] = self.present(estimate)
         if wanted is not None:
@@ -478,7 +485,7 @@ class SubscriptionModule(IMResource):
         subscription = self.settle_open_orders(subscription)
         if subscription.get("status") in ENDED_SUBSCRIPTION_STATUSES:
             return self.result(False, subscription, subscription)
-        body = _seats.cancellation_order(subscription)
+        body = _seats.cancellation_order(subscription, self.params["po_number"])
         estimate = self.desk.estimate(body)
         extra = {"estimate": self.present(estimate), "plan": self.plan(subscription, mpn, 0, "cancel", estimate)}
         if self.check_mode:
@@ -537,6 +544,7 @@ def main():
             currency=dict(type="str"),
         )),
         special_pricing=dict(type="bool", default=False),
+        po_number=dict(type="str"),
     )
     argument_spec.update(WAIT_ARGUMENT_SPEC)
     SubscriptionModule(argument_spec, required_one_of=[("id", "customer")]).run()

@@ -297,9 +297,11 @@ def test_license_adjustment_plan_apply_rerun_with_audit_files(sim, run_playbook,
         assert_private(path)
     assert plan_state(api, wanted) == before
 
-    # Apply: the seats reach the declared counts; the result file names the orders the simulator holds.
+    # Apply: the seats reach the declared counts; the result file names the orders the simulator holds, which carry the
+    # run's PO number.
     out = tmp_path / "audit-apply"
-    applied, log = run_logged(sim, run_playbook, ADJUST, args=ADJUST_VARS + ("-e", "license_adjustment_output_dir=%s" % out))
+    applied, log = run_logged(sim, run_playbook, ADJUST, args=ADJUST_VARS + ("-e", "license_adjustment_output_dir=%s" % out,
+                                                                             "-e", "license_adjustment_po_number=TICKET-4711"))
     assert applied.rc == 0, applied.output[-6000:]
     assert recap(applied.output)["changed"] == 1
     assert len([entry for entry in log if entry["method"] == "POST" and entry["path"].endswith("/orders")]) == 4
@@ -307,11 +309,11 @@ def test_license_adjustment_plan_apply_rerun_with_audit_files(sim, run_playbook,
     table = debug_messages(applied.output, "Show the plan or the result, one row per line")[0]
     assert table[0].split() == ["line", "customer", "product", "mpn", "seats", "action", "result", "order", "note"]
     result = read_json(only_file(out, "result-*.json"))
-    assert (result["mode"], result["status"], result["changed"]) == ("run", "applied", True)
+    assert (result["mode"], result["status"], result["changed"], result["po_number"]) == ("run", "applied", True, "TICKET-4711")
     for line in result["plan"]:
         if line["action"] == "increase":
             order = api.get("/orders/%s" % line["order"]["id"])
-            assert (line["result"], order["status"], order["type"]) == ("completed", "completed", "change")
+            assert (line["result"], order["status"], order["type"], order["poNumber"]) == ("completed", "completed", "change", "TICKET-4711")
             assert line["order"]["order_number"] == order["orderNumber"]
             assert order["orderNumber"] in table[line["index"]]
         else:

@@ -92,6 +92,17 @@ def test_fingerprint_follows_state_not_prices():
     assert "current 25 -> 26" in _licenses.plan_differences(lines, plan([state(1, 30, subscription(26))]))[0]
 
 
+def test_order_bodies_carry_the_po_number_only_when_given():
+    held = subscription(25)
+    assert _seats.change_order(held, "M365", 25, 30, "total", "TICKET-1") == {
+        "type": "change", "customerId": "1000001", "subscriptionId": "3000001", "poNumber": "TICKET-1",
+        "products": [{"mpn": "M365", "quantity": 30, "subscriptionId": "3000001"}]}
+    assert _seats.change_order(held, "M365", 25, 20, "delta")["products"][0]["quantity"] == -5
+    assert "poNumber" not in _seats.change_order(held, "M365", 25, 30, "total")
+    assert _seats.cancellation_order(held, "TICKET-2")["poNumber"] == "TICKET-2"
+    assert "poNumber" not in _seats.cancellation_order(held, "")
+
+
 # ------------------------------------------------------------------ properties
 
 seat_counts = st.integers(min_value=1, max_value=300)
