@@ -105,11 +105,13 @@ def cost_violation(lines, max_cost_delta):
     return None
 
 
-def summarize(lines):
+def summarize(lines, outcome):
+    """Counts, total price change and fingerprint of ``lines``, with the run's ``outcome`` (see im_licenses' RETURN)."""
     counts = collections.Counter(line["action"] for line in lines)
     results = collections.Counter(line["result"] for line in lines if line["result"])
     totals = add_amounts(line["price_change"] for line in lines if line["action"] in _seats.ORDERING)
     return {
+        "outcome": outcome,
         "lines": len(lines),
         "increase": counts[_seats.INCREASE], "decrease": counts[_seats.DECREASE], "create": counts[_seats.CREATE],
         "none": counts[_seats.NONE], "deferred": counts[_seats.DEFERRED], "blocked": counts[_seats.BLOCKED],

@@ -246,10 +246,14 @@ plan:
        "price_change": {"amount": "62.50", "currency": "USD"}, "result": "completed",
        "order": {"id": "4000014", "order_number": "SO000014", "status": "completed"}, "message": null}
 summary:
-  description: Counts per action and result, the total estimated price change, and the plan's fingerprint.
+  description:
+    - Counts per action and result, the total estimated price change, and the plan's fingerprint.
+    - C(outcome) says how the run ended, V(planned) (check mode), V(applied), V(refused) (a guardrail or a changed
+      O(plan_file) stopped the whole plan before any order) or V(failed) (some lines failed). The task fails for the
+      last two, and the result still carries the plan and this summary.
   returned: always
   type: dict
-  sample: {"lines": 3, "increase": 2, "decrease": 0, "create": 0, "none": 1, "deferred": 0, "blocked": 0,
+  sample: {"outcome": "applied", "lines": 3, "increase": 2, "decrease": 0, "create": 0, "none": 1, "deferred": 0, "blocked": 0,
            "refused": 0, "failed": 0, "price_change": {"amount": "112.50", "currency": "USD"},
            "fingerprint": "5d0c9d1b..."}
 plan_file:
@@ -334,10 +338,10 @@ class LicensesModule(IMModule):
         if not self.check_mode:
             reconciler.apply(states, lines, self.client.config.change_quantity, self.waiter())
             result["changed"] = any(line["order"] for line in lines)
-        result["summary"] = _licenses.summarize(lines)
+        failed = [line for line in lines if line["result"] == "failed"]
+        result["summary"] = _licenses.summarize(lines, "failed" if failed else "planned" if self.check_mode else "applied")
         if self.diff_mode:
             result["diff"] = self.diff(lines)
-        failed = [line for line in lines if line["result"] == "failed"]
         if failed:
             self.failure_context.update(result)
             raise IMError("%d of %d lines failed: %s" % (len(failed), len(lines), "; ".join(
@@ -362,7 +366,7 @@ class LicensesModule(IMModule):
             if problem:
                 problem += "; nothing was ordered"
         if problem:
-            self.failure_context.update(plan=lines, summary=_licenses.summarize(lines))
+            self.failure_context.update(plan=lines, summary=_licenses.summarize(lines, "refused"))
             raise IMError(problem)
         return states, lines
 
@@ -387,7 +391,7 @@ class LicensesModule(IMModule):
     def save_plan(self, lines):
         path = self.params["plan_file"]
         document = {"format": PLAN_FORMAT, "fingerprint": _licenses.fingerprint(lines), "plan": lines,
-                    "summary": _licenses.summarize(lines)}
+                    "summary": _licenses.summarize(lines, "planned")}
         descriptor, temp_path = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".plan-", suffix=".json")
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=2, sort_keys=True)
@@ -402,7 +406,7 @@ class LicensesModule(IMModule):
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IMError("plan_file %s is not a plan saved by this module in check mode (%s)" % (path, exc)) from None
         if saved_print != _licenses.fingerprint(lines):
-            self.failure_context.update(plan=lines, summary=_licenses.summarize(lines), plan_file=path)
+            self.failure_context.update(plan=lines, summary=_licenses.summarize(lines, "refused"), plan_file=path)
             differences = _licenses.plan_differences(saved_lines, lines) or ["the plan was computed from a different state"]
             raise IMError("the plan differs from the one saved in %s, so nothing was changed: %s. Review the new plan "
                           "(run in check mode again) before applying" % (path, "; ".join(differences)))

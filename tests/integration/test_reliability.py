@@ -43,11 +43,16 @@ class State(ApiClient):
         return sorted(orders, key=lambda order: order["orderNumber"])
 
 
-def audit_results(directory):
-    """The per-line results of the newest audit JSON the role wrote."""
+def newest_audit(directory):
+    """The newest result audit JSON the role wrote."""
     files = sorted(name for name in os.listdir(directory) if name.startswith("result-") and name.endswith(".json"))
     with open(os.path.join(directory, files[-1]), encoding="utf-8") as handle:
-        document = json.load(handle)
+        return json.load(handle)
+
+
+def audit_results(directory):
+    """The per-line results of the newest audit JSON the role wrote."""
+    document = newest_audit(directory)
     lines = document.get("lines") or document.get("plan")
     return [(line.get("subscription_id"), line.get("result")) for line in lines]
 
@@ -136,6 +141,7 @@ def test_an_order_ending_in_error_fails_clearly_and_a_rerun_completes(sim, run_p
     assert failed.rc != 0
     assert "1 of 4 lines failed" in failed.output and "ended in status error" in failed.output
     results = dict(audit_results(tmp_path / "audit"))
+    assert newest_audit(tmp_path / "audit")["status"] == "failed"
     state = State(sim)
     orders = state.new_orders()
     assert len(orders) == 3 and [order["status"] for order in orders].count("error") == 1
