@@ -116,12 +116,15 @@ async def gateway(request, handler):
 
     api_path = match.group(1) or "/"
     entry = state.record(request.method, request.path, dict(request.query))
-    state.in_flight += 1
-    state.max_in_flight = max(state.max_in_flight, state.in_flight)
+    generation = state.generation
+    state.in_flight[generation] += 1
+    state.max_in_flight = max(state.max_in_flight, state.in_flight[state.generation])
     try:
         return await _gateway_api(request, handler, state, entry, api_path, correlation_id)
     finally:
-        state.in_flight -= 1
+        state.in_flight[generation] -= 1
+        if not state.in_flight[generation]:
+            del state.in_flight[generation]
 
 
 async def _gateway_api(request, handler, state, entry, api_path, correlation_id):

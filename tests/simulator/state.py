@@ -105,7 +105,10 @@ class SimState:
     def __init__(self, config):
         self.config = config
         self.faults = Faults()
-        self.in_flight = 0  # API requests being served now; not reset, requests may be in flight during a reset
+        # API requests being served now, by the reset they started after: a request a client gave up on before a
+        # reset may still be running, and must not count towards the concurrency of the next test.
+        self.in_flight = collections.Counter()
+        self.generation = 0
         # Every token and download signature handed out since start (not reset): what tests scan output for.
         self.issued_secrets = {"tokens": [], "download_signatures": []}
         self.reset()
@@ -113,6 +116,7 @@ class SimState:
     def reset(self):
         self.faults.reset()
         self.log = []
+        self.generation += 1
         self.max_in_flight = 0
         self.captured = None  # full requests, kept only after POST /_sim/capture (for contract tests of clients)
         self.tokens = {}

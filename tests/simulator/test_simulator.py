@@ -531,6 +531,13 @@ def test_decrease_window_refuses_late_decreases_only(sim, api):
 
 
 def test_max_in_flight_shows_concurrency(sim, api):
+    # A request the client gave up on before the reset is still being served; it is not this test's concurrency.
+    api.ok("GET", "/plans")  # token first
+    sim.set_faults(slow_ms=1500, slow_next=1)
+    with pytest.raises(requests.Timeout):
+        api.call("GET", "/plans", timeout=0.3)
+    sim.reset()
+    api._token = None  # pylint: disable=protected-access  # the reset revoked it
     sim.set_faults(latency_ms=200)
     api.ok("GET", "/plans")  # token first
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
