@@ -416,12 +416,11 @@ def test_slow_response_after_acting(sim, api):
 def test_concurrent_requests_are_not_serialised(sim, api):
     api.ok("GET", "/customers")
     sim.set_faults(latency_ms=300)
-    started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(10) as pool:
         futures = [pool.submit(api.call, "GET", "/products") for _index in range(10)]
         statuses = [future.result().status_code for future in futures]
-    elapsed = time.monotonic() - started
-    assert statuses == [200] * 10 and elapsed < 1.5, elapsed
+    # Counted by the simulator, not timed: a busy machine must not make this fail.
+    assert statuses == [200] * 10 and sim.stats()["max_in_flight"] >= 5
 
 
 # --- validation, reports, control ----------------------------------------------------------------
