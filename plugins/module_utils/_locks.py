@@ -7,6 +7,7 @@ Orders have no idempotency key, so "check for an open order, then order" must no
 two playbooks started together would both see no open order and both buy. The check and the ``POST /orders`` are
 done while holding an exclusive ``flock`` on a file named after the target (a subscription, or a customer's new
 products), next to the token cache. Runs on different machines are not covered (see docs/reliability.md).
+The token cache takes its own lock with the same ``flocked``.
 """
 
 from __future__ import annotations
@@ -16,12 +17,27 @@ import fcntl
 import hashlib
 import os
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._token_cache import CACHE_DIR_NAME
+
+def cache_root():
+    """``$XDG_CACHE_HOME/ingrammicro.marketplace``, defaulting to ``~/.cache``: home of the token cache and the locks."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "ingrammicro.marketplace")
 
 
 def lock_dir():
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, CACHE_DIR_NAME, "locks")
+    return os.path.join(cache_root(), "locks")
+
+
+@contextlib.contextmanager
+def flocked(path):
+    """Hold an exclusive ``flock`` on ``path`` (created 0600 if missing) for the block."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -31,16 +47,10 @@ def intent_lock(config, key, warn):
     When the lock directory cannot be used, ``warn`` is told and the block runs unlocked.
     """
     digest = hashlib.sha256("\0".join([config.api_url, config.marketplace] + [str(part) for part in key]).encode("utf-8")).hexdigest()
-    try:
-        os.makedirs(lock_dir(), mode=0o700, exist_ok=True)
-        fd = os.open(os.path.join(lock_dir(), digest + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        warn("ordering without a lock against concurrent runs: %s (%s)" % (lock_dir(), exc.strerror or exc))
+    with contextlib.ExitStack() as stack:
+        try:
+            os.makedirs(lock_dir(), mode=0o700, exist_ok=True)
+            stack.enter_context(flocked(os.path.join(lock_dir(), digest + ".lock")))
+        except OSError as exc:
+            warn("ordering without a lock against concurrent runs: %s (%s)" % (lock_dir(), exc.strerror or exc))
         yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)

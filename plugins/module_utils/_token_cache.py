@@ -12,20 +12,18 @@ read-or-refresh happens under an exclusive ``flock``, so forks that start togeth
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import tempfile
 import time
 
-CACHE_DIR_NAME = "ingrammicro.marketplace"
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import cache_root, flocked
 
 
 def default_cache_dir():
     """``$XDG_CACHE_HOME/ingrammicro.marketplace/tokens``, defaulting to ``~/.cache``."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, CACHE_DIR_NAME, "tokens")
+    return os.path.join(cache_root(), "tokens")
 
 
 def refresh_margin(ttl):
@@ -47,17 +45,10 @@ class TokenCache:
         if os.stat(self.directory).st_mode & 0o077:
             os.chmod(self.directory, 0o700)
 
-    @contextlib.contextmanager
     def locked(self):
         """Hold the cache's exclusive lock (a sibling ``.lock`` file) for a read-or-refresh."""
         self._ensure_directory()
-        fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        return flocked(self.path + ".lock")
 
     def load(self):
         """``(token, fresh_until)`` if the cached token is still fresh, else ``None``. Call with the lock held.
