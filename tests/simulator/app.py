@@ -118,7 +118,7 @@ async def gateway(request, handler):
     entry = state.record(request.method, request.path, dict(request.query))
     generation = state.generation
     state.in_flight[generation] += 1
-    state.max_in_flight = max(state.max_in_flight, state.in_flight[state.generation])
+    state.max_in_flight = max(state.max_in_flight, state.in_flight[generation])
     try:
         return await _gateway_api(request, handler, state, entry, api_path, correlation_id)
     finally:
