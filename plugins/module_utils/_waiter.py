@@ -32,23 +32,10 @@ class Waiter:
 
     def wait(self, obj, fetch, success, failure=(), what="object", state_key="status"):
         """Return the object once ``obj[state_key]`` is in ``success``; raise IMWaitError on ``failure`` or timeout."""
-        if not self.active:
-            return obj
-        deadline = self.clock() + self.timeout
-        delay = self.first_delay
-        while True:
-            state = obj.get(state_key) if isinstance(obj, dict) else None
-            if state in success:
-                return obj
-            if state in failure:
-                raise IMWaitError("%s ended in status %s" % (what, state), last=obj)
-            remaining = deadline - self.clock()
-            if remaining <= 0:
-                raise IMWaitError("timed out after %ss waiting for %s; last status %s (raise wait_timeout, or set wait: false "
-                                  "and check later)" % (_seconds(self.timeout), what, state), last=obj)
-            self.sleep(min(delay, remaining))
-            delay = min(delay * GROWTH, self.max_delay)
-            obj = fetch()
+        ((obj, error),) = self.wait_all([obj], lambda _pending: [fetch()], success, failure, what=lambda _obj: what, state_key=state_key)
+        if error:
+            raise error
+        return obj
 
     def wait_all(self, objs, fetch_all, success, failure=(), what=str, state_key="status"):
         """Wait for several objects at once: ``fetch_all(pending objects)`` re-reads those not final yet at each poll.
@@ -64,7 +51,7 @@ class Waiter:
         delay = self.first_delay
         while True:
             for index, obj in list(pending.items()):
-                state = obj.get(state_key) if isinstance(obj, dict) else None
+                state = _state(obj, state_key)
                 if state in success or state in failure:
                     error = IMWaitError("%s ended in status %s" % (what(obj), state), last=obj) if state in failure else None
                     results[index] = (obj, error)
@@ -75,12 +62,16 @@ class Waiter:
             if remaining <= 0:
                 for index, obj in pending.items():
                     results[index] = (obj, IMWaitError("timed out after %ss waiting for %s; last status %s (raise wait_timeout, or set "
-                                                       "wait: false and check later)" % (_seconds(self.timeout), what(obj), obj.get(state_key)),
+                                                       "wait: false and check later)" % (_seconds(self.timeout), what(obj), _state(obj, state_key)),
                                                        last=obj))
                 return results
             self.sleep(min(delay, remaining))
             delay = min(delay * GROWTH, self.max_delay)
             pending = dict(zip(pending.keys(), fetch_all(list(pending.values()))))
+
+
+def _state(obj, state_key):
+    return obj.get(state_key) if isinstance(obj, dict) else None
 
 
 def _seconds(value):
