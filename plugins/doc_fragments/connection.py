@@ -57,13 +57,25 @@ options:
     default: 30.0
   max_retries:
     description:
-      - How many times a failed request is retried, with exponential backoff and jitter, honouring C(Retry-After).
-      - Reads are retried on connection errors, timeouts and HTTP 429, 500, 502, 503 and 504. Writes are retried only
-        when the server certainly did not act on them (HTTP 429 or 503, or no connection); an order whose outcome is
-        unknown is looked up, never sent twice.
+      - How many times a request that failed with a server error, a timeout or a dropped connection is retried, with
+        exponential backoff and jitter, honouring C(Retry-After).
+      - Reads are retried on connection errors, timeouts and HTTP 500, 502, 503 and 504. Writes are retried only when
+        the server certainly did not act on them (HTTP 503, or no connection); an order whose outcome is unknown is
+        looked up, never sent twice.
+      - Throttled requests (HTTP 429) do not count here; O(retry_timeout) bounds them.
       - If not set here, the E(INGRAM_MAX_RETRIES) environment variable is used.
     type: int
     default: 5
+  retry_timeout:
+    description:
+      - The longest time, in seconds, one request is retried. A request the API throttles (HTTP 429) is retried until
+        then, so a rate-limited run slows down instead of giving up.
+      - All the threads of a task share one throttle - a 429 pauses every one of them for the C(Retry-After) the API
+        asked for (seconds or an HTTP date; a growing backoff without one), and the number of requests in flight is
+        halved on a 429 and grows back with each success.
+      - If not set here, the E(INGRAM_RETRY_TIMEOUT) environment variable is used.
+    type: float
+    default: 300.0
   token_cache:
     description:
       - Cache the API token on disk so that later tasks and parallel forks reuse it instead of requesting a new one.
@@ -78,13 +90,28 @@ options:
       - How the platform reads the quantity of a C(change) order line. V(total) (the default) sends the new total
         number of seats, which is what the Marketplace API does as far as public evidence shows; V(delta) sends the
         signed number of seats to add or remove.
-      - The vendor contract does not state which one applies, so after every change order the subscription is read
-        back, and a seat count other than the one asked for fails loudly naming both numbers and the order. If that
-        happens on your platform, switch this setting.
+      - The vendor contract does not state which one applies, so before the first change order of a run the API's
+        price estimate of the change is compared with the change intended, and a clear contradiction stops the run
+        before anything is bought, naming the setting that matches. When a run places several change orders and the
+        reading has not been confirmed yet for this O(api_url) and O(marketplace), one order is placed, completed and
+        read back first (a canary), and only then the others, so at most one order can be wrong. After every change
+        order the subscription is read back; a seat count other than the one asked for fails loudly.
       - If not set here, the E(INGRAM_CHANGE_QUANTITY) environment variable is used.
     type: str
     choices: [total, delta]
     default: total
+  change_quantity_confirmed:
+    description:
+      - Set to V(true) when you have confirmed how your platform reads change-order quantities (for example with the
+        C(ingrammicro.marketplace.check_connection) playbook and one change you checked in the reseller panel). Runs
+        then skip the canary order.
+      - A canary that completes correctly records the confirmation in C($XDG_CACHE_HOME/ingrammicro.marketplace/readings)
+        (default C(~/.cache)) for later runs on the same machine. AWX jobs start with an empty cache, which is what this
+        setting is for.
+      - The price-estimate check still runs and still stops a run it contradicts.
+      - If not set here, the E(INGRAM_CHANGE_QUANTITY_CONFIRMED) environment variable is used.
+    type: bool
+    default: false
 requirements:
   - requests
 notes:

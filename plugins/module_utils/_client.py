@@ -29,6 +29,7 @@ else:
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _retry
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMNotFoundError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._throttle import Throttle
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._token_cache import TokenCache, refresh_margin
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._version import COLLECTION_VERSION
 
@@ -95,10 +96,14 @@ def classify_failure(exc):
 class MarketplaceClient:
     """A session with the Marketplace API for one set of connection settings (a ``ConnectionConfig``)."""
 
-    def __init__(self, config, sleep=time.sleep, clock=time.time, backoff=None, token_cache_dir=None, warn=None):
+    def __init__(self, config, sleep=time.sleep, clock=time.time, backoff=None, token_cache_dir=None, warn=None,
+                 monotonic=time.monotonic):
         self.config = config
         self._sleep = sleep
         self._clock = clock
+        self._monotonic = monotonic
+        # Shared by every thread of this client: a 429 slows the whole run down (see _throttle).
+        self._throttle = Throttle(CONNECTION_POOL_SIZE, clock=monotonic, sleep=sleep)
         self._backoff = backoff or _retry.Backoff()
         self._warn = warn or (lambda message: None)
         self._token_lock = threading.Lock()
@@ -210,7 +215,9 @@ class MarketplaceClient:
     def _send(self, method, path, query=None, body=None, authenticated=True):
         url = self.config.api_url + path
         query = {key: value for key, value in (query or {}).items() if value is not None}
-        attempt = 0
+        started = self._monotonic()
+        attempt = 0  # retries after failures other than 429, limited by max_retries
+        throttled = 0  # retries after 429, limited only by retry_timeout
         reauthenticated = False
         while True:
             headers = {}
@@ -220,21 +227,31 @@ class MarketplaceClient:
                 headers["Authorization"] = "Bearer " + token
             auth = (self.config.username, self.config.password) if not authenticated else None
             self.requests_sent[method] += 1
-            try:
-                response = self.session.request(method, url, params=query or None, json=body, headers=headers, auth=auth,
-                                                timeout=self.config.timeout, verify=self.config.validate_certs)
-            except requests.exceptions.SSLError as exc:
-                raise IMApiError(
-                    "TLS verification failed for %s: %s. Fix the certificate (or its CA bundle); set validate_certs: false "
-                    "(INGRAM_VALIDATE_CERTS=false) only against a test endpoint" % (self.config.api_url, describe_failure(exc)),
-                    method=method, path=path)
-            except requests.exceptions.RequestException as exc:
-                failure = classify_failure(exc)
-                if attempt < self.config.max_retries and _retry.should_retry(method, path, failure=failure):
-                    self._pause(attempt, "%s (%s)" % (describe_failure(exc), failure))
+            response = failure = None
+            with self._throttle.slot():
+                try:
+                    response = self.session.request(method, url, params=query or None, json=body, headers=headers, auth=auth,
+                                                    timeout=self.config.timeout, verify=self.config.validate_certs)
+                except requests.exceptions.SSLError as exc:
+                    raise IMApiError(
+                        "TLS verification failed for %s: %s. Fix the certificate (or its CA bundle); set validate_certs: false "
+                        "(INGRAM_VALIDATE_CERTS=false) only against a test endpoint" % (self.config.api_url, describe_failure(exc)),
+                        method=method, path=path)
+                except requests.exceptions.RequestException as exc:
+                    failure = exc
+                if response is not None and response.status_code == 429:
+                    wait = _retry.parse_retry_after(response.headers.get("Retry-After"), server_date=response.headers.get("Date"))
+                    self._throttle.throttled(self._backoff.delay(throttled, wait))
+                elif response is not None:
+                    self._throttle.succeeded()
+
+            if failure is not None:
+                kind = classify_failure(failure)
+                if self._may_retry(attempt, started) and _retry.should_retry(method, path, failure=kind):
+                    self._pause(attempt, "%s (%s)" % (describe_failure(failure), kind))
                     attempt += 1
                     continue
-                raise self._transport_error(method, path, exc, failure, attempt)
+                raise self._transport_error(method, path, failure, kind, attempt + throttled)
 
             self.server_date = response.headers.get("Date") or self.server_date
             if response.status_code == 401 and authenticated and not reauthenticated:
@@ -242,14 +259,24 @@ class MarketplaceClient:
                 self._invalidate(token)
                 reauthenticated = True
                 continue
+            if response.status_code == 429 and _retry.should_retry(method, path, status=429) \
+                    and self._throttle.paused_until - started <= self.config.retry_timeout:
+                # Certainly not acted on: wait (the throttle pauses every thread of this client) and send it again.
+                self.retries["HTTP 429"] += 1
+                throttled += 1
+                continue
             if response.status_code >= 400:
-                if attempt < self.config.max_retries and _retry.should_retry(method, path, status=response.status_code):
-                    retry_after = _retry.parse_retry_after(response.headers.get("Retry-After"))
-                    self._pause(attempt, "HTTP %s" % response.status_code, retry_after)
+                if response.status_code != 429 and self._may_retry(attempt, started) \
+                        and _retry.should_retry(method, path, status=response.status_code):
+                    self._pause(attempt, "HTTP %s" % response.status_code,
+                                _retry.parse_retry_after(response.headers.get("Retry-After"), server_date=response.headers.get("Date")))
                     attempt += 1
                     continue
-                raise self._api_error(method, path, response, authenticated)
+                raise self._api_error(method, path, response, authenticated, attempt + throttled, started)
             return self._decode(method, path, response)
+
+    def _may_retry(self, attempt, started):
+        return attempt < self.config.max_retries and self._monotonic() - started < self.config.retry_timeout
 
     def _pause(self, attempt, reason, retry_after=None):
         self.retries[reason] += 1
@@ -268,9 +295,9 @@ class MarketplaceClient:
                 status=response.status_code, method=method, path=path,
                 correlation_id=response.headers.get("X-Correlation-ID"))
 
-    def _transport_error(self, method, path, exc, failure, attempt):
+    def _transport_error(self, method, path, exc, failure, retries):
         reason = describe_failure(exc)
-        tries = " after %d attempts" % (attempt + 1) if attempt else ""
+        tries = " after %d attempts" % (retries + 1) if retries else ""
         if failure == _retry.CONNECT:
             message = "cannot reach the Marketplace API at %s: %s%s (check api_url and the network)" % (
                 self.config.api_url, reason, tries)
@@ -283,7 +310,7 @@ class MarketplaceClient:
             message += "; the server may have acted on the request"
         return IMApiError(self.scrub(message), method=method, path=path, ambiguous=ambiguous)
 
-    def _api_error(self, method, path, response, authenticated):
+    def _api_error(self, method, path, response, authenticated, retries=0, started=None):
         status = response.status_code
         correlation_id = response.headers.get("X-Correlation-ID")
         api_message = None
@@ -305,8 +332,14 @@ class MarketplaceClient:
         elif status == 404 and path == "/token":
             message = "POST /token: HTTP 404: check api_url, it must point at the Marketplace API, for example " \
                       "https://api.cloud.im/marketplace/eu"
+        elif status == 429:
+            message = ("%s %s: HTTP 429 %s: the API kept throttling for %ss over %d attempts, longer than retry_timeout "
+                       "(INGRAM_RETRY_TIMEOUT) allows; lower the concurrency or the number of parallel runs, or raise retry_timeout"
+                       % (method, path, api_message, _number(round(self._monotonic() - (started or self._monotonic()), 1)), retries + 1))
         else:
             message = "%s %s: HTTP %s %s" % (method, path, status, api_message)
+            if retries:
+                message += " (after %d attempts)" % (retries + 1)
         if correlation_id:
             message += " (correlation id %s)" % correlation_id
         error_class = IMNotFoundError if status == 404 else IMApiError

@@ -30,8 +30,10 @@ ENV_VARS = {
     "validate_certs": "INGRAM_VALIDATE_CERTS",
     "timeout": "INGRAM_TIMEOUT",
     "max_retries": "INGRAM_MAX_RETRIES",
+    "retry_timeout": "INGRAM_RETRY_TIMEOUT",
     "token_cache": "INGRAM_TOKEN_CACHE",
     "change_quantity": "INGRAM_CHANGE_QUANTITY",
+    "change_quantity_confirmed": "INGRAM_CHANGE_QUANTITY_CONFIRMED",
 }
 
 # Needed to obtain a token; checked by ConnectionConfig so the message can name the environment variable too.
@@ -87,8 +89,10 @@ def connection_argument_spec():
         validate_certs=dict(type="bool", default=True, fallback=_env("validate_certs")),
         timeout=dict(type="float", default=30.0, fallback=_env("timeout")),
         max_retries=dict(type="int", default=5, fallback=_env("max_retries")),
+        retry_timeout=dict(type="float", default=300.0, fallback=_env("retry_timeout")),
         token_cache=dict(type="bool", default=True, fallback=_env("token_cache")),
         change_quantity=dict(type="str", default="total", choices=["total", "delta"], fallback=_env("change_quantity")),
+        change_quantity_confirmed=dict(type="bool", default=False, fallback=_env("change_quantity_confirmed")),
     )
 
 
@@ -127,7 +131,8 @@ class ConnectionConfig:
     """Validated connection settings. Build it with ``from_params`` from module params or plugin options."""
 
     def __init__(self, api_url, username, password, subscription_key, marketplace, client_id=None, validate_certs=True,
-                 timeout=30.0, max_retries=5, token_cache=True, change_quantity="total"):
+                 timeout=30.0, max_retries=5, token_cache=True, change_quantity="total", retry_timeout=300.0,
+                 change_quantity_confirmed=False):
         self.api_url = api_url
         self.username = username
         self.password = password
@@ -139,6 +144,8 @@ class ConnectionConfig:
         self.max_retries = max_retries
         self.token_cache = token_cache
         self.change_quantity = change_quantity
+        self.retry_timeout = retry_timeout
+        self.change_quantity_confirmed = change_quantity_confirmed
 
     def __repr__(self):
         # Never show the secrets, even in a debugger or a traceback.
@@ -174,6 +181,9 @@ class ConnectionConfig:
         max_retries = params.get("max_retries", 5)
         if max_retries is None or int(max_retries) < 0:
             raise IMConfigError("max_retries must be 0 or more, got %r" % (max_retries,))
+        retry_timeout = params.get("retry_timeout", 300.0)
+        if retry_timeout is None or float(retry_timeout) < 0:
+            raise IMConfigError("retry_timeout must be 0 or more seconds, got %r" % (retry_timeout,))
         change_quantity = params.get("change_quantity") or "total"
         if change_quantity not in ("total", "delta"):
             raise IMConfigError("change_quantity must be 'total' or 'delta', got %r" % (change_quantity,))
@@ -189,6 +199,8 @@ class ConnectionConfig:
             max_retries=int(max_retries),
             token_cache=bool(params.get("token_cache", True)),
             change_quantity=change_quantity,
+            retry_timeout=float(retry_timeout),
+            change_quantity_confirmed=bool(params.get("change_quantity_confirmed", False)),
         )
 
     def secrets(self):

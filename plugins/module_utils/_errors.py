@@ -58,3 +58,12 @@ class IMWaitError(IMError):
     def __init__(self, message, last=None):
         super().__init__(message)
         self.last = last
+
+
+class IMSeatMismatchError(IMError):
+    """A completed change order left other seats than asked for. ``reading`` is the change-quantity reading that
+    explains the seats found (``total`` or ``delta``), or ``None`` when neither does."""
+
+    def __init__(self, message, reading=None):
+        super().__init__(message)
+        self.reading = reading

@@ -52,10 +52,12 @@ def list_by_statuses(client, path, query, statuses):
     """A paginated list filtered by any of ``statuses``: the API takes one status per request, so one listing each."""
     if not statuses:
         return client.paginate(path, query)
-    rows = []
+    rows = {}
     for status in statuses:
-        rows.extend(client.paginate(path, dict(query, status=status)))
-    return rows
+        # An object can move from one status to the next between two listings: keep it once.
+        for row in client.paginate(path, dict(query, status=status)):
+            rows.setdefault(row.get("id"), row)
+    return list(rows.values())
 
 
 def subscription_mpns(subscription):

@@ -14,7 +14,7 @@ import collections
 import datetime
 import email.utils
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import intent_lock
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import list_by_statuses, path_id
 
@@ -87,18 +87,30 @@ class OrderDesk:
         """A context holding the machine-wide lock for ordering on ``key`` (see _locks)."""
         return intent_lock(self.client.config, key, self.warn)
 
-    def place_on_subscription(self, body):
-        """Place a change or cancellation order unless one is already open on the subscription.
+    def order_from_fresh_state(self, subscription_id, build, waiter):
+        """Order on a subscription from its state as it is now, never from a stale read.
 
-        The check and the order happen under the subscription's lock, so a concurrent run cannot slip an order in
-        between. Returns ``(order, None)``, or ``(None, open orders)`` when another order got there first.
+        Under the subscription's lock (shared by every process using this cache directory): wait for every order still
+        open on it, read it again (orders completed since any earlier read are in its seats now), and let
+        ``build(fresh subscription)`` return the order body, or ``None`` when nothing needs ordering any more.
+        Returns ``(order or None, fresh subscription, orders waited for)``. An order still open when waiting is off, or
+        after ``wait_timeout``, raises: nothing is ordered on top of it.
         """
-        subscription_id = body["subscriptionId"]
         with self.exclusive(("subscription", subscription_id)):
             found = self.open_orders(subscriptionId=subscription_id)
-            if found:
-                return None, found
-            return self.place(body), None
+            if found and not waiter.active:
+                raise IMError("%s is still open on subscription %s; nothing was ordered on top of it (waiting is off: run again "
+                              "when it has completed)" % (", ".join(describe(order) for order in found), subscription_id))
+            for order in found:
+                try:
+                    self.wait(order, waiter)
+                except IMWaitError as exc:
+                    if exc.last is None or exc.last.get("status") not in FAILED_STATUSES:
+                        raise  # still open: nothing may be ordered on top of it
+                    self.warn(str(exc))
+            subscription = self.client.get("/subscriptions/%s" % path_id(subscription_id))
+            body = build(subscription)
+            return (self.place(body) if body is not None else None), subscription, found
 
     def estimate(self, body):
         """The price of an order, from ``POST /orders/estimate`` (which persists nothing)."""
@@ -124,15 +136,17 @@ class OrderDesk:
             except IMApiError as exc:
                 if not exc.ambiguous:
                     raise
+                # A 5xx is worded as one: the server answered, but may still have acted.
+                what = "got no answer" if exc.status is None else "was answered with HTTP %s" % exc.status
                 placed = self.find_placed(body, since)
                 if placed is not None:
-                    self.warn("the answer to POST /orders was lost, but %s had been created; using it instead of ordering again"
-                              % describe(placed))
+                    self.warn("POST /orders %s, but %s had been created; using it instead of ordering again" % (what, describe(placed)))
                     return placed
                 if attempt == 2:
                     raise IMApiError("%s; no order had been created after the first attempt either, so it was not sent a third "
-                                     "time" % exc.message, method=exc.method, path=exc.path, ambiguous=True)
-                self.warn("POST /orders got no answer (%s) and no order had been created; sent it once more" % exc.message)
+                                     "time" % exc.message, status=exc.status, method=exc.method, path=exc.path,
+                                     correlation_id=exc.correlation_id, ambiguous=True)
+                self.warn("POST /orders %s (%s) and no order had been created; sent it once more" % (what, exc.message))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def find_placed(self, body, since):

@@ -33,6 +33,8 @@ DEFAULT_BASE_DELAY = 0.5
 DEFAULT_MAX_DELAY = 30.0
 # Longest Retry-After we honour; a server asking for more is treated as asking for this much.
 MAX_RETRY_AFTER = 120.0
+# Jitter added to a server's Retry-After: enough to spread parallel processes, small next to a one-second window.
+RETRY_AFTER_JITTER = 0.1
 
 
 def is_safe(method, path):
@@ -55,8 +57,13 @@ def should_retry(method, path, status=None, failure=None):
     return failure is None and status in WRITE_RETRY_STATUSES
 
 
-def parse_retry_after(value, now=None):
-    """Seconds to wait from a ``Retry-After`` header (delay-seconds or HTTP-date form); ``None`` if absent or unusable."""
+def parse_retry_after(value, now=None, server_date=None):
+    """Seconds to wait from a ``Retry-After`` header (delay-seconds or HTTP-date form); ``None`` if absent or unusable.
+
+    An HTTP date is compared with the response's own ``Date`` header when there is one (so a skewed local clock does not
+    matter), else with ``now``. Dates have a resolution of one second and are usually truncated, so one second is added:
+    retrying at the truncated moment would be throttled again.
+    """
     if value is None:
         return None
     value = str(value).strip()
@@ -64,16 +71,25 @@ def parse_retry_after(value, now=None):
         return None
     if value.isdigit():
         return float(value)
+    when = _http_date(value)
+    if when is None:
+        return None
+    reference = (_http_date(server_date) if server_date else None) or now or now_utc()
+    return max(0.0, (when - reference).total_seconds()) + 1.0
+
+
+def now_utc():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _http_date(value):
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
+    if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=datetime.timezone.utc)
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    return max(0.0, (when - now).total_seconds())
+    return when
 
 
 class Backoff:
@@ -88,5 +104,5 @@ class Backoff:
         """Seconds to sleep before retry number ``attempt`` (0 for the first retry)."""
         if retry_after is not None:
             # A little jitter on top keeps forks that were throttled together from returning together.
-            return min(retry_after, MAX_RETRY_AFTER) + self.rng() * self.base
+            return min(retry_after, MAX_RETRY_AFTER) + self.rng() * RETRY_AFTER_JITTER
         return self.rng() * min(self.cap, self.base * (2 ** attempt))

@@ -13,7 +13,8 @@ from __future__ import annotations
 import calendar
 import datetime
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMSeatMismatchError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._quantity_reading import explain_seats, sent_quantity
 
 INCREASE, DECREASE, NONE, BLOCKED, CREATE, DEFERRED = "increase", "decrease", "none", "blocked", "create", "deferred"
 # Actions that place an order.
@@ -134,7 +135,7 @@ def check_limits(product, quantity, where):
 
 def change_order(subscription, mpn, current, desired, change_quantity, po_number=None):
     """The ``change`` order body: the new total on the line (or the signed delta when ``change_quantity`` is delta)."""
-    quantity = desired if change_quantity == "total" else desired - current
+    quantity = sent_quantity(current, desired, change_quantity)
     return with_po_number({
         "type": "change",
         "customerId": subscription["customerId"],
@@ -163,14 +164,23 @@ def price_change(estimate):
     return {"amount": str(total["amount"]), "currency": total.get("currency")}
 
 
-def verify_seats(subscription, mpn, desired, order_name, change_quantity):
-    """After a completed change order, fail loudly when the seats are not what was asked."""
+def verify_seats(subscription, mpn, desired, order_name, change_quantity, current):
+    """After a completed change order that moved ``current`` seats towards ``desired``, fail loudly when the seats are not
+    what was asked; the message names the change-quantity reading that explains the seats found, if one does."""
     actual = seats(subscription, mpn)
-    if actual != desired:
-        raise IMError(
-            "%s completed, but subscription %s now has %d seats of %s instead of the %d asked for. The platform may read "
-            "change-order quantities differently from change_quantity=%s (INGRAM_CHANGE_QUANTITY): check the subscription "
-            "and set change_quantity to %s if that is how your platform works"
-            % (order_name, subscription.get("id"), actual, mpn, desired, change_quantity,
-               "delta" if change_quantity == "total" else "total"))
-    return actual
+    if actual == desired:
+        return actual
+    sent = sent_quantity(current, desired, change_quantity)
+    reading = explain_seats(current, sent, actual)
+    message = ("%s completed, but subscription %s now has %d seats of %s instead of the %d asked for (it had %d; the order "
+               "carried the quantity %d). " % (order_name, subscription.get("id"), actual, mpn, desired, current, sent))
+    if reading is not None and reading != change_quantity:
+        message += ("The platform read that quantity as %s, not as %s: set change_quantity: %s (INGRAM_CHANGE_QUANTITY=%s) "
+                    "and correct the seats of this subscription" % (
+                        "seats to add" if reading == "delta" else "the new total",
+                        "the new total" if change_quantity == "total" else "seats to add", reading, reading))
+    else:
+        message += ("Neither reading of change-order quantities explains this; another order may have changed the seats "
+                    "meanwhile. Check the subscription's orders before running again")
+        reading = None
+    raise IMSeatMismatchError(message, reading)

@@ -20,10 +20,21 @@ description:
   - In check mode the full priced plan is returned and nothing is written. With O(plan_file) it is also saved, with a
     fingerprint of the live state, for an approval step; a later real run with the same O(plan_file) recomputes the
     plan and refuses, changing nothing, if it differs from the saved one.
-  - A real run orders the changes (at most O(concurrency) at a time), never on top of an order still open on a
-    subscription (it waits for that one and plans again), waits for them and reads the seats back.
+  - A real run orders the changes (at most O(concurrency) at a time), waits for them and reads the seats back. Each
+    change order is computed from the seats read under a lock on the subscription (shared by every process using the
+    same cache directory), after every order still open on it has ended; a subscription that already has its seats
+    is left alone (result V(none)), so two runs started together, or a rerun right after a run with O(wait=false),
+    never buy the same seats twice.
   - Seats change through C(change) orders carrying the new total (see the O(change_quantity) connection option).
-    A line for a product the customer does not hold yet is ordered as a new subscription (action V(create)).
+    Before the first one, the API's price estimates must not contradict that setting (a contradiction refuses the whole
+    plan, naming the evidence and the setting that matches). Unless the setting is confirmed (a canary of an earlier
+    run on this machine, or O(change_quantity_confirmed)), a run that would place several change orders places one
+    first, waits for it and reads it back (the canary), and only then the others, so at most one order can be wrong.
+  - A line for a product the customer does not hold yet is ordered as a new subscription (action V(create)).
+  - A line that should change ends V(completed) (ordered and its seats verified), V(deferred) or V(submitted) (left for
+    later on purpose, with O(decrease_window_days) or O(wait=false)), or V(failed) - a refusal by the API, retries that
+    ran out, a wait that timed out or seats that differ after the order. Any failed line fails the task.
+  - The run stops placing orders when the C(ansible-playbook) that started it has ended.
   - This is the engine of the C(license_adjustment) role.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
@@ -108,8 +119,8 @@ options:
       - Many licence programmes (Microsoft NCE among them) accept seat decreases only within a few days of purchase or
         renewal. With this set, a decrease more than this many days after the start of the subscription's current term
         is planned as V(deferred), with the date from which it becomes possible (the next renewal), and not ordered.
-      - Unset means no window. A platform that refuses a decrease anyway is reported on that line (result
-        V(refused)) while the other lines go on.
+      - Unset means no window. A platform that refuses a decrease anyway fails that line (result V(failed)) while the
+        other lines go on, and the task fails.
     type: int
   concurrency:
     description:
@@ -230,14 +241,15 @@ plan:
       type: dict
     result:
       description:
-        - After a real run, V(completed), V(submitted) (with O(wait=false)), V(none), V(deferred), V(refused) (the API
-          refused this line's order) or V(failed). V(null) in check mode.
+        - After a real run, V(completed) (ordered, and the seats read back are the ones asked for), V(submitted)
+          (ordered with O(wait=false), not verified), V(none) (nothing to order, also when another order reached the
+          seats while this run worked), V(deferred) or V(failed). V(null) in check mode.
       type: str
     order:
       description: The order placed for the line (C(id), C(order_number), C(status)).
       type: dict
     message:
-      description: The API's refusal or the failure, for V(refused) and V(failed) lines.
+      description: Why a line failed (the API's refusal, the timeout, the seats found), or how it ended without an order.
       type: str
   sample:
     - {"index": 1, "customer": "ACME-001", "customer_id": "1000001", "customer_name": "Acme Manufacturing Inc.",
@@ -248,14 +260,43 @@ plan:
 summary:
   description:
     - Counts per action and result, the total estimated price change, and the plan's fingerprint.
-    - C(outcome) says how the run ended, V(planned) (check mode), V(applied), V(refused) (a guardrail or a changed
-      O(plan_file) stopped the whole plan before any order) or V(failed) (some lines failed). The task fails for the
-      last two, and the result still carries the plan and this summary.
+    - C(outcome) says how the run ended - V(planned) (check mode); V(applied) (every line reached its seats);
+      V(pending) (no line failed, but some were left for later on purpose - submitted with O(wait=false), or deferred);
+      V(partial) (some lines failed, others were ordered); V(failed) (lines failed and none was ordered); V(refused) (a
+      guardrail, a changed O(plan_file) or a contradicted O(change_quantity) stopped the whole plan before any order).
+      The task fails for the last three, and the result still carries the plan and this summary.
   returned: always
   type: dict
   sample: {"outcome": "applied", "lines": 3, "increase": 2, "decrease": 0, "create": 0, "none": 1, "deferred": 0, "blocked": 0,
-           "refused": 0, "failed": 0, "price_change": {"amount": "112.50", "currency": "USD"},
+           "completed": 2, "submitted": 0, "failed": 0, "price_change": {"amount": "112.50", "currency": "USD"},
            "fingerprint": "5d0c9d1b..."}
+quantity_reading:
+  description:
+    - How the O(change_quantity) setting was checked before ordering. Empty values when the plan has no change order.
+  returned: always
+  type: dict
+  contains:
+    change_quantity:
+      description: The setting used, V(total) or V(delta).
+      type: str
+    verdict:
+      description:
+        - What the price estimates say about the setting - V(holds), V(inconclusive) (for example prorated prices without
+          change details; the canary decides) or V(contradicts) (the plan was refused).
+      type: str
+    evidence:
+      description: The estimate that decided the verdict, in words.
+      type: str
+    confirmed:
+      description: What confirmed the setting before this run, or in it (a completed change order); V(null) if nothing did.
+      type: str
+    canary:
+      description:
+        - The line (from 1) whose order was placed, completed and read back before the others (a real run), or that
+          will be (check mode); V(null) when no canary is needed.
+      type: int
+  sample: {"change_quantity": "total", "verdict": "holds", "canary": 1, "confirmed": null,
+           "evidence": "the estimate of CFQ7TTC0LDPB:0001:P1Y 25 -> 30 (quantity 30 sent as change_quantity=total) shows a change of +5 seats, as intended"}
 plan_file:
   description: The plan file written (check mode) or checked (real run).
   returned: when O(plan_file) is set
@@ -267,9 +308,13 @@ import os
 import tempfile
 from decimal import Decimal, InvalidOperation
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _licenses, _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _license_planner as planner
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._controller import ControllerWatch
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._license_reconciler import Reconciler
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, IMModule
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OrderDesk, describe
 
@@ -314,8 +359,9 @@ class LicensesModule(IMModule):
     def execute(self):
         guardrails = self.validate()
         params = self.params
-        reconciler = _licenses.Reconciler(self.client, OrderDesk(self.client, self.module.warn, params["concurrency"]),
-                                          self.module.warn, params["concurrency"], today_utc())
+        config = self.client.config
+        reconciler = Reconciler(self.client, OrderDesk(self.client, self.module.warn, params["concurrency"]),
+                                self.module.warn, params["concurrency"], today_utc())
         states, lines = self.plan(reconciler, guardrails)
         open_orders = reconciler.open_orders(states, lines)
         if open_orders and not self.check_mode:
@@ -325,7 +371,7 @@ class LicensesModule(IMModule):
             open_orders = reconciler.open_orders(states, lines)
             if open_orders:
                 raise IMError("orders are still open on the subscriptions of %s; run again when they have completed"
-                              % ", ".join(_licenses.line_label(lines[index - 1]) for index in sorted(open_orders)))
+                              % ", ".join(planner.line_label(lines[index - 1]) for index in sorted(open_orders)))
         for index, orders in open_orders.items():
             lines[index - 1]["message"] = "%s is still open; a real run waits for it and plans again" % ", ".join(describe(order) for order in orders)
         result = {"changed": any(line["action"] in _seats.ORDERING for line in lines), "plan": lines}
@@ -335,24 +381,82 @@ class LicensesModule(IMModule):
                 self.save_plan(lines)
             else:
                 self.check_saved_plan(lines)
+        result["quantity_reading"] = reading = self.prove_reading(reconciler, states, lines)
+        outcome = planner.PLANNED
         if not self.check_mode:
-            reconciler.apply(states, lines, self.client.config.change_quantity, self.waiter())
+            confirmation = reconciler.apply(states, lines, config.change_quantity, self.waiter(), canary=reading["canary"] is not None,
+                                            watch=ControllerWatch())
+            reading["canary"] = reconciler.canary_line
+            if confirmation is not None:
+                self.record_reading(reading, *confirmation)
             result["changed"] = any(line["order"] for line in lines)
-        failed = [line for line in lines if line["result"] == "failed"]
-        result["summary"] = _licenses.summarize(lines, "failed" if failed else "planned" if self.check_mode else "applied")
+            outcome = planner.run_outcome(lines)
+        result["summary"] = planner.summarize(lines, outcome)
         if self.diff_mode:
             result["diff"] = self.diff(lines)
+        failed = [line for line in lines if line["result"] == planner.LINE_FAILED]
         if failed:
             self.failure_context.update(result)
-            raise IMError("%d of %d lines failed: %s" % (len(failed), len(lines), "; ".join(
-                "%s: %s" % (_licenses.line_label(line), line["message"]) for line in failed)))
+            ordered = len([line for line in lines if line["result"] in (planner.COMPLETED, planner.SUBMITTED)])
+            raise IMError("%d of %d lines failed%s: %s" % (len(failed), len(lines), " (%d other line%s ordered)" % (ordered, " was" if ordered == 1 else "s were") if ordered else "",
+                                                          "; ".join("%s: %s" % (planner.line_label(line), line["message"]) for line in failed)))
         return result
+
+    def prove_reading(self, reconciler, states, lines):
+        """Check the change_quantity setting against what the API says before anything is bought (see
+        _quantity_reading); refuse the plan on a contradiction. Decides whether a real run needs a canary order."""
+        config = self.client.config
+        reading = {"change_quantity": config.change_quantity, "verdict": None, "evidence": None, "confirmed": None,
+                   "canary": None}
+        changes = [line for line in lines if line["action"] in (_seats.INCREASE, _seats.DECREASE)]
+        if not changes:
+            return reading
+        store = quantity_reading.ReadingRecord(config)
+        record = store.load()
+        if record is not None and record["change_quantity"] != config.change_quantity:
+            self.refuse(lines, reading, "change_quantity is %s, but %s on subscription %s, completed on %s, showed that this "
+                                        "platform reads change quantities as %s (recorded in %s); nothing was ordered. Set "
+                                        "change_quantity: %s (INGRAM_CHANGE_QUANTITY=%s), or delete that file if the platform "
+                                        "has changed" % (config.change_quantity, record.get("order"), record.get("subscription_id"),
+                                                         record.get("confirmed_at"), record["change_quantity"], store.path,
+                                                         record["change_quantity"], record["change_quantity"]))
+        reading["verdict"], reading["evidence"] = reconciler.judge_reading(states, lines, config.change_quantity)
+        if reading["verdict"] == quantity_reading.CONTRADICTS:
+            right = quantity_reading.other(config.change_quantity)
+            self.refuse(lines, reading, "the API's price estimate contradicts change_quantity=%s, so nothing was ordered: %s. Set "
+                                        "change_quantity: %s (INGRAM_CHANGE_QUANTITY=%s)" % (config.change_quantity,
+                                                                                             reading["evidence"], right, right))
+        if config.change_quantity_confirmed:
+            reading["confirmed"] = "change_quantity_confirmed is set"
+        elif record is not None:
+            reading["confirmed"] = "%s on subscription %s, completed on %s" % (record.get("order"), record.get("subscription_id"),
+                                                                               record.get("confirmed_at"))
+        elif len(changes) > 1:
+            reading["canary"] = changes[0]["index"]
+        return reading
+
+    def record_reading(self, reading, line, order):
+        """A change verified with the seats asked for confirms the reading for this API and marketplace."""
+        store = quantity_reading.ReadingRecord(self.client.config)
+        if reading["confirmed"] and store.load() is not None:
+            return
+        try:
+            store.store(self.client.config.change_quantity, describe(order), line["subscription_id"])
+        except OSError as exc:
+            self.module.warn("could not record the confirmed change_quantity in %s (%s); the next run places a canary order again"
+                             % (store.directory, exc.strerror or exc))
+            return
+        reading["confirmed"] = reading["confirmed"] or "%s on subscription %s, in this run" % (describe(order), line["subscription_id"])
+
+    def refuse(self, lines, reading, message):
+        self.failure_context.update(plan=lines, summary=planner.summarize(lines, planner.REFUSED), quantity_reading=reading)
+        raise IMError(message)
 
     def plan(self, reconciler, guardrails):
         """Read, plan and price; fail before any write when a line is blocked or the cost guardrail is exceeded."""
         params = self.params
         states = reconciler.read([dict(line, po_number=line["po_number"] or params["po_number"]) for line in params["licenses"]])
-        lines = _licenses.plan_lines(states, guardrails, params["decrease_window_days"], reconciler.today)
+        lines = planner.plan_lines(states, guardrails, params["decrease_window_days"], reconciler.today)
         if self.check_mode or params["max_cost_delta"] is not None:
             # A real run without a cost guardrail takes each line's price from its order instead of estimating first.
             reconciler.price(states, lines, self.client.config.change_quantity)
@@ -360,13 +464,13 @@ class LicensesModule(IMModule):
         problem = None
         if blocked:
             problem = "%d of %d lines are blocked, so nothing was ordered: %s" % (len(blocked), len(lines), "; ".join(
-                "%s: %s" % (_licenses.line_label(line), line["reason"]) for line in blocked))
+                "%s: %s" % (planner.line_label(line), line["reason"]) for line in blocked))
         else:
-            problem = _licenses.cost_violation(lines, params["max_cost_delta"])
+            problem = planner.cost_violation(lines, params["max_cost_delta"])
             if problem:
                 problem += "; nothing was ordered"
         if problem:
-            self.failure_context.update(plan=lines, summary=_licenses.summarize(lines, "refused"))
+            self.failure_context.update(plan=lines, summary=planner.summarize(lines, "refused"))
             raise IMError(problem)
         return states, lines
 
@@ -390,8 +494,8 @@ class LicensesModule(IMModule):
 
     def save_plan(self, lines):
         path = self.params["plan_file"]
-        document = {"format": PLAN_FORMAT, "fingerprint": _licenses.fingerprint(lines), "plan": lines,
-                    "summary": _licenses.summarize(lines, "planned")}
+        document = {"format": PLAN_FORMAT, "fingerprint": planner.fingerprint(lines), "plan": lines,
+                    "summary": planner.summarize(lines, "planned")}
         descriptor, temp_path = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".plan-", suffix=".json")
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=2, sort_keys=True)
@@ -405,9 +509,9 @@ class LicensesModule(IMModule):
             saved_print, saved_lines = saved["fingerprint"], saved["plan"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IMError("plan_file %s is not a plan saved by this module in check mode (%s)" % (path, exc)) from None
-        if saved_print != _licenses.fingerprint(lines):
-            self.failure_context.update(plan=lines, summary=_licenses.summarize(lines, "refused"), plan_file=path)
-            differences = _licenses.plan_differences(saved_lines, lines) or ["the plan was computed from a different state"]
+        if saved_print != planner.fingerprint(lines):
+            self.failure_context.update(plan=lines, summary=planner.summarize(lines, "refused"), plan_file=path)
+            differences = planner.plan_differences(saved_lines, lines) or ["the plan was computed from a different state"]
             raise IMError("the plan differs from the one saved in %s, so nothing was changed: %s. Review the new plan "
                           "(run in check mode again) before applying" % (path, "; ".join(differences)))
 

@@ -130,8 +130,11 @@ options:
     type: str
 notes:
   - The vendor contract does not say whether a change order's quantity is the new total or the difference; see the
-    O(change_quantity) connection option. After each change order the seats are read back, and the task fails naming
-    both numbers and the order if they are not what was asked.
+    O(change_quantity) connection option. The change's price estimate is checked against that setting before the order
+    (a contradiction fails the task, naming the setting that matches), and after the order the seats are read back;
+    the task fails naming both numbers and the order if they are not what was asked.
+  - The change order is computed from the seats read under a lock on the subscription, after every order still open on
+    it has ended, so a concurrent run or an earlier run with O(wait=false) never makes it buy the same seats twice.
 seealso:
   - module: ingrammicro.marketplace.im_subscription_info
   - module: ingrammicro.marketplace.im_order
@@ -239,11 +242,20 @@ estimate:
   returned: when seats change or the subscription is cancelled
   type: dict
   sample: {"total": {"amount": "62.50", "currency": "USD"}, "details": [{"type": "recurring", "quantity": 5}]}
+quantity_reading:
+  description:
+    - What the estimate says about the O(change_quantity) setting - C(change_quantity), C(verdict) (V(holds) or
+      V(inconclusive); a contradiction fails the task before any order) and C(evidence) in words.
+  returned: when seats change
+  type: dict
+  sample: {"change_quantity": "total", "verdict": "holds",
+           "evidence": "the estimate of CFQ7TTC0LDPB:0001:P1Y 25 -> 30 (quantity 30 sent as change_quantity=total) shows a change of +5 seats, as intended"}
 """
 
 import copy
 from decimal import Decimal, InvalidOperation
 
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMWaitError
@@ -429,6 +441,7 @@ class SubscriptionModule(IMResource):
                                              self.params["po_number"])
             estimate = self.desk.estimate(order_body)
             extra["estimate"] = self.present(estimate)
+            extra["quantity_reading"] = self.prove_reading(subscription, mpn, current, desired, estimate)
         if wanted is not None:
             extra["plan"] = dict(self.plan(subscription, mpn, desired, action, estimate), reason=reason, deferred_until=deferred_until)
         if not (order_body or patch or special):
@@ -444,30 +457,56 @@ class SubscriptionModule(IMResource):
         if special:
             after = self.client.post("/subscriptions/%s/specialPricing" % path_id(subscription["id"]), special)
         if order_body is not None:
-            order = self.order(order_body)
+            fresh = {}
+            order = self.order(subscription["id"], lambda record: self.change_from(record, mpn, current, desired, fresh))
             after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
             if order is None:
-                # Another run ordered on this subscription between our planning and our order: we waited for it.
-                if _seats.seats(after, mpn) != desired:
-                    raise IMError("while this task ran, another order changed subscription %s (%s) to %d seats; nothing was "
-                                  "ordered. Run it again to plan from the new count" % (subscription["id"], mpn, _seats.seats(after, mpn)))
+                # Another order reached the seats between our planning and our order (checked under the lock).
                 self.module.warn("another order reached %d seats on subscription %s while this task ran; nothing was ordered"
                                  % (desired, subscription["id"]))
                 return self.result(bool(patch or special), subscription, after, **extra)
             extra["order"] = self.present(order)
             if self.params["wait"]:
-                _seats.verify_seats(after, mpn, desired, describe(order), self.client.config.change_quantity)
+                _seats.verify_seats(after, mpn, desired, describe(order), self.client.config.change_quantity, fresh["current"])
+                self.record_reading(order, subscription["id"])
         return self.result(True, subscription, after, **extra)
 
-    def order(self, body):
-        """Place the order and, with ``wait``, follow it to completion; on failure the order is returned with the error.
+    def change_from(self, record, mpn, planned_from, desired, fresh):
+        """The change order computed from ``record``, the subscription read under its lock; ``None`` when it has the seats."""
+        current = fresh["current"] = _seats.seats(record, mpn)
+        if current == desired:
+            return None
+        if (desired - current > 0) != (desired - planned_from > 0) or abs(desired - current) > abs(desired - planned_from):
+            raise IMError("while this task ran, another order changed subscription %s (%s) from %d to %d seats; nothing was "
+                          "ordered. Run it again to plan from the new count" % (record["id"], mpn, planned_from, current))
+        return _seats.change_order(record, mpn, current, desired, self.client.config.change_quantity, self.params["po_number"])
 
-        ``None`` when another order turned up open on the subscription at the last moment (checked under the
-        subscription's lock); that order has then been waited for.
-        """
-        order, overtaken = self.desk.place_on_subscription(body)
-        if overtaken:
-            self.wait_for(overtaken, body["subscriptionId"])
+    def prove_reading(self, subscription, mpn, current, desired, estimate):
+        """Refuse, before any write, a change whose estimate contradicts the change_quantity setting (see _quantity_reading)."""
+        config = self.client.config
+        held = _seats.product_line(subscription, mpn)
+        verdict, evidence = quantity_reading.judge_estimate(estimate, mpn, current, desired, config.change_quantity, held.get("unitPrice"))
+        if verdict == quantity_reading.CONTRADICTS:
+            right = quantity_reading.other(config.change_quantity)
+            raise IMError("the API's price estimate contradicts change_quantity=%s, so nothing was ordered: %s. Set change_quantity: "
+                          "%s (INGRAM_CHANGE_QUANTITY=%s)" % (config.change_quantity, evidence, right, right))
+        return {"change_quantity": config.change_quantity, "verdict": verdict, "evidence": evidence}
+
+    def record_reading(self, order, subscription_id):
+        """A change verified with the seats asked for confirms the reading for runs of im_licenses that follow."""
+        store = quantity_reading.ReadingRecord(self.client.config)
+        try:
+            if store.load() is None:
+                store.store(self.client.config.change_quantity, describe(order), subscription_id)
+        except OSError:
+            pass  # only an optimisation for later runs (they place a canary order instead)
+
+    def order(self, subscription_id, build):
+        """Order what ``build`` returns from the subscription as read under its lock, after every open order on it has
+        ended; with ``wait``, follow it to completion. ``None`` when ``build`` found nothing left to order. On failure
+        the order is returned with the error."""
+        order, _fresh, _waited = self.desk.order_from_fresh_state(subscription_id, build, self.waiter())
+        if order is None:
             return None
         self.failure_context["order"] = self.present(order)
         if self.params["wait"]:
@@ -490,12 +529,10 @@ class SubscriptionModule(IMResource):
         extra = {"estimate": self.present(estimate), "plan": self.plan(subscription, mpn, 0, "cancel", estimate)}
         if self.check_mode:
             return self.result(True, subscription, dict(copy.deepcopy(subscription), status="terminated"), **extra)
-        order = self.order(body)
+        order = self.order(subscription["id"], lambda record: None if record.get("status") in ENDED_SUBSCRIPTION_STATUSES else body)
         after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
         if order is None:
-            if after.get("status") not in ENDED_SUBSCRIPTION_STATUSES:
-                raise IMError("while this task ran, another order changed subscription %s; nothing was ordered. Run it again"
-                              % subscription["id"])
+            # Another order ended the subscription while this task ran (checked under the lock).
             return self.result(False, subscription, after, **extra)
         extra["order"] = self.present(order)
         return self.result(True, subscription, after, **extra)

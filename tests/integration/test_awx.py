@@ -71,7 +71,7 @@ def test_credential_type_fields_and_injectors_match_the_documented_variables():
     assert credential_type["kind"] == "cloud" and credential_type["name"]
     fields = {field["id"]: field for field in credential_type["inputs"]["fields"]}
     for field in fields.values():
-        assert field["label"] and field["type"] == "string"
+        assert field["label"] and field["type"] in ("string", "boolean")
     secrets = {name for name, field in fields.items() if field.get("secret")}
     assert secrets == {"password", "subscription_key"}
     assert set(credential_type["inputs"]["required"]) == {"api_url", "username", "password", "subscription_key", "marketplace"}

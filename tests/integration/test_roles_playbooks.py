@@ -276,10 +276,13 @@ def test_license_adjustment_plan_apply_rerun_with_audit_files(sim, run_playbook,
     assert len([entry for entry in log if entry["path"].endswith("/orders/estimate")]) == 4
     table = debug_messages(check.output, "Show the plan or the result, one row per line")[0]
     assert table[0].split() == ["line", "customer", "product", "mpn", "seats", "action", "price", "change", "note"]
-    assert len(table) == len(wanted) + 2
+    assert len(table) == len(wanted) + 3
     assert re.match(r"^1\s+ACME-001\s+Microsoft 365 Business Standard \(annual term\)\s+CFQ7TTC0LDPB:0001:P1Y\s+25 -> 30\s+increase\s+\+62\.50 USD$", table[1])
     assert re.match(r"^2\s+ACME-001\s+.*10 -> 10\s+none$", table[2])
-    assert table[-1] == "Total 8 line(s) - 4 increase, 4 none; estimated price change +131.00 USD; check mode, nothing was ordered"
+    assert table[-2] == "Total 8 line(s) - 4 increase, 4 none; estimated price change +131.00 USD; check mode, nothing was ordered"
+    # The change_quantity setting is checked against the estimates, and a real run would place one order first.
+    assert table[-1].startswith("Change quantities sent as total: the price estimate check holds (the estimate of CFQ7TTC0LDPB:0001:P1Y 25 -> 30")
+    assert table[-1].endswith("; a real run orders line 1 first as a canary, and places the others only once its seats are right")
     plan = read_json(only_file(out, "plan-*.json"))
     assert (plan["mode"], plan["status"], plan["message"]) == ("check", "planned", None)
     assert plan["guardrails"] == {"allow_decrease": False, "max_increase": 10, "max_decrease": None, "max_cost_delta": "500",
@@ -320,7 +323,10 @@ def test_license_adjustment_plan_apply_rerun_with_audit_files(sim, run_playbook,
             assert (line["result"], line["order"]) == ("none", None)
     rows = read_csv(only_file(out, "result-*.csv"))
     assert [row["order_number"] for row in rows] == [(line["order"] or {}).get("order_number") or "" for line in result["plan"]]
-    assert table[-1].startswith("Total 8 line(s) - 4 increase, 4 none; estimated price change +131.00 USD; results 4 completed, 4 none; orders SO")
+    assert table[-2].startswith("Total 8 line(s) - 4 increase, 4 none; estimated price change +131.00 USD; results 4 completed, 4 none; orders SO")
+    assert table[-2].endswith("; outcome APPLIED")
+    assert table[-1].endswith("; line 1 was ordered first as a canary")
+    assert result["quantity_reading"]["canary"] == 1 and result["quantity_reading"]["verdict"] == "holds"
 
     # Rerun: changed=0, no write; the result file says so.
     out = tmp_path / "audit-rerun"

@@ -28,6 +28,8 @@ DEFAULTS = {
     "token_ttl": 1500,
     "order_processing_seconds": 1.0,
     "change_quantity": "total",
+    "estimate_details": True,
+    "estimate_proration": 1.0,
     "lose_order_responses": 0,
     "order_error_next": 0,
     "report_error_next": 0,
@@ -50,6 +52,12 @@ def _number(value, name, low, high=None):
     if not isinstance(value, numbers.Real) or isinstance(value, bool) or value < low or (high is not None and value > high):
         bound = f"from {low} to {high}" if high is not None else f">= {low}"
         raise bad_request(f"{name} must be a number {bound}")
+    return value
+
+
+def _bool(value, name):
+    if not isinstance(value, bool):
+        raise bad_request(f"{name} must be true or false")
     return value
 
 
@@ -108,6 +116,8 @@ _VALIDATORS = {
     "token_ttl": lambda v: _int(v, "token_ttl", 1),
     "order_processing_seconds": lambda v: _number(v, "order_processing_seconds", 0),
     "change_quantity": _change_quantity,
+    "estimate_details": lambda v: _bool(v, "estimate_details"),
+    "estimate_proration": lambda v: _number(v, "estimate_proration", 0.01, 1),
     "lose_order_responses": lambda v: _int(v, "lose_order_responses", 0),
     "order_error_next": lambda v: _int(v, "order_error_next", 0),
     "report_error_next": lambda v: _int(v, "report_error_next", 0),

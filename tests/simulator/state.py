@@ -178,7 +178,8 @@ class SimState:
             raise ApiError(401, "The bearer token has expired; request a new one from POST /token.")
 
     def record(self, method, path, query):
-        entry = {"method": method, "path": path, "query": query, "status": None}
+        # "at": wall-clock seconds when the request arrived (for throughput measurements).
+        entry = {"method": method, "path": path, "query": query, "status": None, "at": round(time.time(), 3)}
         self.log.append(entry)
         return entry
 
@@ -639,8 +640,17 @@ class SimState:
         return {"total": money(total), "details": details, "products": products}
 
     def estimate_order(self, body):
+        """Prices from the catalog; the estimate_details and estimate_proration faults make it look like a platform that
+        prorates and shows no per-line change (what the collection must then treat as inconclusive)."""
         plan = self._plan_order(body)
         estimate = {"type": plan["type"], "customerId": plan["customerId"], **self._price_plan(plan)}
+        factor = Decimal(str(self.faults.settings["estimate_proration"]))
+        if factor != 1:
+            estimate["total"] = money(Decimal(estimate["total"]["amount"]) * factor)
+            for item in estimate["products"] + estimate["details"]:
+                item["extendedPrice"] = money(Decimal(item["extendedPrice"]["amount"]) * factor)
+        if not self.faults.settings["estimate_details"]:
+            del estimate["details"]
         subscription = plan["subscription"]
         if subscription is not None:
             estimate["subscriptionId"] = subscription["id"]

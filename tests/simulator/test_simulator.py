@@ -470,6 +470,7 @@ def test_request_log_stats_and_reset(sim, api):
     api.ok("GET", "/customers", params={"externalId": "ACME-001"})
     api.error(404, "GET", "/orders/999")
     log = sim.requests()
+    assert all(isinstance(entry.pop("at"), float) for entry in log)
     assert log == [
         {"method": "POST", "path": "/marketplace/eu/token", "query": {}, "status": 200},
         {"method": "GET", "path": "/marketplace/eu/customers", "query": {"externalId": "ACME-001"}, "status": 200},

@@ -11,10 +11,25 @@ if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 
 
+class Sleeps(list):
+    """Records every sleep instead of sleeping, and moves a fake monotonic clock on by it (for retry budgets)."""
+
+    def __init__(self):
+        super().__init__()
+        self.now = 1000.0
+
+    def __call__(self, seconds):
+        self.append(seconds)
+        self.now += seconds
+
+    def monotonic(self):
+        return self.now
+
+
 @pytest.fixture
 def sleeps():
-    """A list that records every backoff sleep instead of sleeping."""
-    return []
+    """The recorded sleeps of a client built by make_client (a list; see Sleeps)."""
+    return Sleeps()
 
 
 @pytest.fixture
@@ -28,6 +43,6 @@ def make_client(tmp_path, sleeps):
                       subscription_key="key-0123456789", marketplace="us", max_retries=3, token_cache=False)
         params.update(overrides)
         config = ConnectionConfig.from_params(params)
-        return MarketplaceClient(config, sleep=sleeps.append, token_cache_dir=str(tmp_path / "tokens"))
+        return MarketplaceClient(config, sleep=sleeps, monotonic=sleeps.monotonic, token_cache_dir=str(tmp_path / "tokens"))
 
     return build

@@ -5,7 +5,8 @@ import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _licenses, _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _license_planner as _licenses
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
 
 TODAY = datetime.date(2026, 11, 26)
 PRODUCT = {"mpn": "M365", "name": "Microsoft 365", "minimumQuantity": "1", "maximumQuantity": "300",

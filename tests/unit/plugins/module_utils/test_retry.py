@@ -52,9 +52,18 @@ def test_retry_after_seconds():
 def test_retry_after_http_date():
     now = datetime.datetime(2026, 11, 26, 12, 0, 0, tzinfo=datetime.timezone.utc)
     later = email.utils.format_datetime(now + datetime.timedelta(seconds=42), usegmt=True)
-    assert _retry.parse_retry_after(later, now=now) == pytest.approx(42.0)
+    # HTTP dates have a resolution of one second and are truncated: the second is added.
+    assert _retry.parse_retry_after(later, now=now) == pytest.approx(43.0)
     earlier = email.utils.format_datetime(now - datetime.timedelta(seconds=42), usegmt=True)
-    assert _retry.parse_retry_after(earlier, now=now) == 0.0
+    assert _retry.parse_retry_after(earlier, now=now) == 1.0
+
+
+def test_retry_after_http_date_is_read_against_the_servers_own_date():
+    local_now = datetime.datetime(2026, 11, 26, 12, 0, 0, tzinfo=datetime.timezone.utc)
+    server_now = local_now + datetime.timedelta(minutes=7)  # the local clock is 7 minutes behind
+    later = email.utils.format_datetime(server_now + datetime.timedelta(seconds=5), usegmt=True)
+    server_date = email.utils.format_datetime(server_now, usegmt=True)
+    assert _retry.parse_retry_after(later, now=local_now, server_date=server_date) == pytest.approx(6.0)
 
 
 @pytest.mark.parametrize("value", [None, "", "soon", "-3", "Mon, 99 Foo 2026"])
@@ -71,5 +80,5 @@ def test_backoff_full_jitter_is_bounded_and_capped():
 
 def test_backoff_honours_retry_after_with_small_jitter_and_cap():
     backoff = _retry.Backoff(base=0.5, rng=lambda: 1.0)
-    assert backoff.delay(0, retry_after=10) == 10.5
-    assert backoff.delay(3, retry_after=10_000) == _retry.MAX_RETRY_AFTER + 0.5
+    assert backoff.delay(0, retry_after=10) == 10 + _retry.RETRY_AFTER_JITTER
+    assert backoff.delay(3, retry_after=10_000) == _retry.MAX_RETRY_AFTER + _retry.RETRY_AFTER_JITTER

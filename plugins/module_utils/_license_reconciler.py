@@ -1,148 +1,41 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the ingrammicro.marketplace collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Bulk licence reconciliation: read every affected subscription, plan, guard, price, and apply. Private to this collection.
+"""Bulk licence reconciliation, the I/O half: read every affected subscription, price, prove, order and verify.
 
-``plan_lines`` and the summary/fingerprint helpers are pure functions (state + desired + guardrails -> plan), so they
-are unit- and property-tested on their own. ``Reconciler`` does the I/O around them: it reads with as few listings
-as possible and bounded concurrency over one session, prices the changes with the order estimate, and applies them
-through ``OrderDesk`` (open orders waited for, lost answers looked up, seats read back).
+Private to this collection. ``_license_planner`` decides; this module reads what it decides from (as few listings as
+possible, bounded concurrency over one session) and carries the decisions out through ``OrderDesk``:
+
+- each change is ordered from the seats read under the subscription's lock, after every order on it has ended, so a
+  stale count never reaches an order (``order_from_fresh_state``);
+- before the first change order, the price estimates must not contradict the ``change_quantity`` setting, and, unless
+  the reading is confirmed, one order (the canary) completes and is read back before the others are placed;
+- between orders, the run stops placing orders when ``ansible-playbook`` is gone;
+- every line ends completed (ordered and verified), none, deferred, submitted (``wait: false``) or failed.
 """
 
 from __future__ import annotations
 
 import collections
-import hashlib
-import json
-from decimal import Decimal
 
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _license_planner as planner
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMConfigError, IMError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import (
+    IMApiError, IMError, IMSeatMismatchError, IMWaitError,
+)
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
     ENDED_SUBSCRIPTION_STATUSES, find_customer, find_products, find_subscriptions, list_by_statuses, path_id, subscription_mpns,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
 
 # Above this many distinct customers (or MPNs), one listing of all customers / subscriptions (or of the catalog) is
 # cheaper than one lookup each.
 LIST_ALL_THRESHOLD = 3
+# In a real run without a cost guardrail, at most this many change lines are estimated to judge the quantity reading.
+READING_ESTIMATES = 3
 
-
-# ---------------------------------------------------------------------------------------------------- pure planning
-
-def line_label(line):
-    """How a line is named in messages: ``line 3 (ACME-001 CFQ7TTC0LDPB:0001:P1Y 30 -> 20)``."""
-    who = line.get("customer") or line.get("customer_id") or "subscription %s" % line.get("subscription_id")
-    seats = "%s -> %s" % ("none" if line.get("current") is None else line["current"], line.get("desired"))
-    return "line %d (%s %s %s)" % (line["index"], who, line.get("mpn") or "", seats)
-
-
-def plan_lines(states, guardrails, window_days=None, today=None):
-    """The plan: one line per state, in order. Pure.
-
-    Each state is a dict with ``index``, ``customer`` (as given), ``customer_id``, ``customer_name``, ``mpn``,
-    ``desired``, ``window_days`` (per-line override or ``None``), ``subscription`` (full record or ``None`` when the
-    customer holds none of the product), ``product`` (the catalog entry, for limits) and ``problem`` (why the line
-    cannot be planned, or ``None``).
-    """
-    lines = []
-    seen = {}
-    for state in states:
-        subscription = state.get("subscription")
-        line = {
-            "index": state["index"], "customer": state.get("customer"), "customer_id": state.get("customer_id"),
-            "customer_name": state.get("customer_name"), "subscription_id": (subscription or {}).get("id") or state.get("subscription_id"),
-            "mpn": state.get("mpn"), "product": (state.get("product") or {}).get("name"), "current": None,
-            "desired": state["desired"], "delta": None, "action": _seats.BLOCKED, "reason": state.get("problem"),
-            "deferred_until": None, "price_change": None, "result": None, "order": None, "message": None,
-        }
-        lines.append(line)
-        if subscription is not None:
-            line["product"] = _seats.product_line(subscription, state["mpn"]).get("name") or line["product"]
-            line["current"] = _seats.seats(subscription, state["mpn"])
-        line["delta"] = line["desired"] - (line["current"] or 0)
-        key = (line["subscription_id"] or line["customer_id"], line["mpn"])
-        if key in seen and line["reason"] is None:
-            line["reason"] = "declares the same subscription as line %d" % seen[key]
-        seen.setdefault(key, line["index"])
-        if line["reason"] is not None:
-            continue
-        if subscription is not None and subscription.get("status") != "active":
-            line["reason"] = "subscription %s is %s; only active subscriptions can be changed" % (subscription["id"], subscription.get("status"))
-            continue
-        window = state.get("window_days") if state.get("window_days") is not None else window_days
-        start, renewal = _seats.term_dates(subscription) if subscription else (None, None)
-        action, reason, until = _seats.decide(line["current"], line["desired"], guardrails, window, start, renewal, today)
-        line.update(action=action, reason=reason, deferred_until=until)
-        if action in _seats.ORDERING and state.get("product"):
-            try:
-                _seats.check_limits(state["product"], line["desired"], "quantity")
-            except IMConfigError as exc:
-                line.update(action=_seats.BLOCKED, reason=str(exc))
-    return lines
-
-
-def add_amounts(amounts):
-    """``{"amount", "currency"}`` totals per currency of ``amounts`` (dicts with string amounts)."""
-    totals = collections.OrderedDict()
-    for price in amounts:
-        if price and price.get("amount") is not None:
-            totals[price.get("currency")] = totals.get(price.get("currency"), Decimal(0)) + Decimal(str(price["amount"]))
-    return [{"amount": str(amount), "currency": currency} for currency, amount in totals.items()]
-
-
-def cost_violation(lines, max_cost_delta):
-    """A message when the plan's estimated price change exceeds ``max_cost_delta`` in any currency, else ``None``."""
-    if max_cost_delta is None:
-        return None
-    for total in add_amounts(line["price_change"] for line in lines if line["action"] in _seats.ORDERING):
-        if Decimal(total["amount"]) > Decimal(str(max_cost_delta)):
-            costly = [line for line in lines if line["price_change"] and Decimal(line["price_change"]["amount"]) > 0]
-            return "the plan's estimated price change of %s %s exceeds max_cost_delta %s; lines adding cost: %s" % (
-                total["amount"], total["currency"] or "", max_cost_delta,
-                "; ".join("%s: %s %s" % (line_label(line), line["price_change"]["amount"], line["price_change"].get("currency") or "")
-                          for line in costly))
-    return None
-
-
-def summarize(lines, outcome):
-    """Counts, total price change and fingerprint of ``lines``, with the run's ``outcome`` (see im_licenses' RETURN)."""
-    counts = collections.Counter(line["action"] for line in lines)
-    results = collections.Counter(line["result"] for line in lines if line["result"])
-    totals = add_amounts(line["price_change"] for line in lines if line["action"] in _seats.ORDERING)
-    return {
-        "outcome": outcome,
-        "lines": len(lines),
-        "increase": counts[_seats.INCREASE], "decrease": counts[_seats.DECREASE], "create": counts[_seats.CREATE],
-        "none": counts[_seats.NONE], "deferred": counts[_seats.DEFERRED], "blocked": counts[_seats.BLOCKED],
-        "refused": results["refused"], "failed": results["failed"],
-        "price_change": totals[0] if len(totals) == 1 else (totals or None),
-        "fingerprint": fingerprint(lines),
-    }
-
-
-def fingerprint(lines):
-    """A digest of what the plan was computed from and decided: seats, subscriptions and actions (prices excluded,
-    since estimates move with proration while the state stays the same)."""
-    keys = ("index", "customer_id", "subscription_id", "mpn", "current", "desired", "action", "deferred_until")
-    material = json.dumps([[line.get(key) for key in keys] for line in lines], sort_keys=True)
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
-
-
-def plan_differences(saved_lines, lines):
-    """Human-readable differences between a saved plan and the recomputed one."""
-    keys = ("customer_id", "subscription_id", "mpn", "current", "desired", "action")
-    differences = []
-    if len(saved_lines) != len(lines):
-        differences.append("the saved plan has %d lines, the current input %d" % (len(saved_lines), len(lines)))
-    for saved, line in zip(saved_lines, lines):
-        changed = ["%s %s -> %s" % (key, saved.get(key), line.get(key)) for key in keys if saved.get(key) != line.get(key)]
-        if changed:
-            differences.append("%s: %s" % (line_label(line), ", ".join(changed)))
-    return differences
-
-
-# ---------------------------------------------------------------------------------------------------- I/O
 
 class Reconciler:
     """Reads, plans, prices and applies licence lines over one client."""
@@ -153,6 +46,7 @@ class Reconciler:
         self.warn = warn
         self.concurrency = concurrency
         self.today = today
+        self.canary_line = None  # the index of the line whose order served as the canary, after apply()
 
     def _map(self, func, items):
         return self.client.map_concurrent(func, list(items), self.concurrency)
@@ -329,9 +223,10 @@ class Reconciler:
                 found[state["index"]] = matches
         return found
 
-    # ------------------------------------------------------------------ ordering
+    # ------------------------------------------------------------------ pricing and proving
 
     def order_body(self, state, line, change_quantity):
+        """The order the plan would place for ``line`` (from the planned seats; a real order is built from fresh ones)."""
         if line["action"] == _seats.CREATE:
             item = {"mpn": state["mpn"], "quantity": line["desired"]}
             if state.get("parameters"):
@@ -341,74 +236,167 @@ class Reconciler:
                                    state.get("po_number"))
 
     def price(self, states, lines, change_quantity):
-        """Attach each ordering line's estimated price change (``POST /orders/estimate``, which creates nothing)."""
+        """Attach each ordering line's estimated price change (``POST /orders/estimate``, which creates nothing); the
+        estimate is kept in the line's state for ``judge_reading``."""
         pairs = [(state, line) for state, line in zip(states, lines) if line["action"] in _seats.ORDERING]
 
         def estimate(pair):
             state, line = pair
             try:
-                line["price_change"] = _seats.price_change(self.desk.estimate(self.order_body(state, line, change_quantity)))
+                state["estimate"] = self.desk.estimate(self.order_body(state, line, change_quantity))
             except IMApiError as exc:
                 if exc.status is None or exc.status >= 500:
                     raise
                 line.update(action=_seats.BLOCKED, reason="the API refused to price this change: %s" % (exc.api_message or exc))
+                return
+            line["price_change"] = _seats.price_change(state["estimate"])
 
         self._map(estimate, pairs)
 
-    def apply(self, states, lines, change_quantity, waiter):
-        """Place the lines' orders (at most ``concurrency`` at a time), then wait for all of them together, then read
-        the seats back; record each line's result. Waiting for all at once keeps the total wait near one order's
-        processing time instead of one per batch of ``concurrency`` lines."""
+    def judge_reading(self, states, lines, change_quantity):
+        """``(verdict, evidence)`` of the estimates on how the platform reads change quantities, or ``None`` without change
+        lines. Lines priced already are judged from their estimates; otherwise up to READING_ESTIMATES are estimated."""
+        changes = [(state, line) for state, line in zip(states, lines) if line["action"] in (_seats.INCREASE, _seats.DECREASE)]
+        verdicts = []
+        for state, line in changes:
+            if "estimate" not in state:
+                # Estimated only for this check: stop at the first conclusive one, or after READING_ESTIMATES.
+                if len(verdicts) >= READING_ESTIMATES or any(verdict != quantity_reading.INCONCLUSIVE for verdict, _e in verdicts):
+                    break
+                try:
+                    state["estimate"] = self.desk.estimate(self.order_body(state, line, change_quantity))
+                except IMApiError as exc:
+                    if exc.status is None or exc.status >= 500:
+                        raise
+                    verdicts.append((quantity_reading.INCONCLUSIVE, "the API refused to estimate %s: %s"
+                                     % (planner.line_label(line), exc.api_message or exc)))
+                    continue
+            held = _seats.product_line(state["subscription"], state["mpn"])
+            unit_price = held.get("unitPrice") or ((state.get("product") or {}).get("prices") or [None])[0]
+            verdicts.append(quantity_reading.judge_estimate(state["estimate"], state["mpn"], line["current"], line["desired"],
+                                                            change_quantity, unit_price, state.get("product")))
+            if verdicts[-1][0] == quantity_reading.CONTRADICTS:
+                break
+        return quantity_reading.summarize_verdicts(verdicts) if changes else None
+
+    # ------------------------------------------------------------------ ordering
+
+    def apply(self, states, lines, change_quantity, waiter, canary=False, watch=None):
+        """Order the plan's changes and verify them; record each line's result.
+
+        With ``canary``, one change order is placed, completed and read back before any other is placed; when it shows
+        the wrong reading, nothing else is ordered. Then the rest are placed (at most ``concurrency`` at a time) and
+        waited for together, which keeps the total wait near one order's processing time. ``watch`` (a ControllerWatch)
+        stops the placing when ansible-playbook is gone. Returns ``(line, order)`` of a change verified with the seats
+        asked for (it confirms the reading), or ``None``.
+        """
         pairs = [(state, line) for state, line in zip(states, lines) if line["action"] in _seats.ORDERING]
         for line in lines:
             if line["action"] in (_seats.NONE, _seats.DEFERRED):
                 line["result"] = line["action"]
-        placed = [pair + (order,) for pair, order in zip(pairs, self._map(lambda pair: self._place_line(pair[0], pair[1], change_quantity, waiter), pairs))
+        confirmation = None
+        if canary:
+            confirmation, pairs = self._canary(pairs, change_quantity, waiter, watch)
+        placed = [(state, line, order) for (state, line), order
+                  in zip(pairs, self._map(lambda pair: self._place_line(pair[0], pair[1], change_quantity, waiter, watch), pairs))
                   if order is not None]
-        if not placed:
-            return
         if not waiter.active:
             for _state, line, _order in placed:
-                line["result"] = "submitted"
-            return
+                line["result"] = planner.SUBMITTED
+            return confirmation
         finished = self.desk.wait_all([order for _state, _line, order in placed], waiter)
         self._map(lambda item: self._finish_line(item[0][0], item[0][1], item[1], change_quantity), list(zip(placed, finished)))
+        if confirmation is None:
+            confirmation = next(((line, order) for _state, line, order in placed
+                                 if line["result"] == planner.COMPLETED and line["action"] != _seats.CREATE), None)
+        return confirmation
 
-    def _place_line(self, state, line, change_quantity, waiter):
-        """The line's order once placed, or ``None`` when the line ended here (refused, failed, or overtaken)."""
-        body = self.order_body(state, line, change_quantity)
+    def _canary(self, pairs, change_quantity, waiter, watch):
+        """Order change lines one at a time, each completed and read back, until one has the seats asked for.
+
+        Returns ``(confirmation or None, pairs still to order)``. When a canary's seats show that the platform reads
+        quantities the other way, every line still to order fails without an order: at most one order was wrong.
+        """
+        canary_waiter = waiter if waiter.active else Waiter(waiter.timeout)  # the canary is waited for even with wait: false
+        remaining = list(pairs)
+        for state, line in [pair for pair in pairs if pair[1]["action"] != _seats.CREATE]:
+            remaining.remove((state, line))
+            order = self._place_line(state, line, change_quantity, canary_waiter, watch)
+            if order is None:
+                continue  # nothing needed ordering after all, or the line failed before its order: try the next one
+            self.canary_line = line["index"]
+            ((order, error),) = self.desk.wait_all([order], canary_waiter)
+            self._finish_line(state, line, (order, error), change_quantity)
+            if line["result"] == planner.COMPLETED:
+                return (line, order), remaining
+            if state.get("mismatch"):
+                for _state, other in remaining:
+                    other.update(result=planner.LINE_FAILED, message=(
+                        "not ordered: the first change order of this run (%s) did not leave the seats asked for, so no "
+                        "other change was risked; see that line's message" % planner.line_label(line)))
+                return None, []
+        return None, remaining
+
+    def _place_line(self, state, line, change_quantity, waiter, watch):
+        """The line's order once placed, or ``None`` when the line ended here (nothing to order any more, or failed)."""
+        gone = watch.gone() if watch is not None else None
+        if gone:
+            line.update(result=planner.LINE_FAILED, message="not ordered: %s, so this run stopped placing orders" % gone)
+            return None
         try:
             if line["action"] == _seats.CREATE:
-                order, overtaken = self._place_new_subscription(state, body)
+                order, overtaken = self._place_new_subscription(state, self.order_body(state, line, change_quantity))
+                if overtaken is not None:
+                    self._overtaken(state, line, overtaken, waiter)
+                    return None
             else:
-                order, overtaken = self.desk.place_on_subscription(body)
-        except IMApiError as exc:
-            if exc.status is not None and 400 <= exc.status < 500:
-                # The platform said no to this line (for example a decrease outside its window): the other lines go on.
-                line.update(result="refused", message=exc.api_message or str(exc))
-                self.warn("%s was refused by the API: %s" % (line_label(line), line["message"]))
-            else:
-                line.update(result="failed", message=str(exc))
-            return None
-        if overtaken is not None:
-            self._overtaken(state, line, overtaken, waiter)
+                order, fresh, waited = self.desk.order_from_fresh_state(
+                    state["subscription"]["id"], lambda fresh: self._change_from(state, line, fresh, change_quantity), waiter)
+                if order is None:
+                    by = ", ".join(describe(other) for other in waited) or "another order"
+                    line.update(result=_seats.NONE, message="%s brought subscription %s to %d seats while this run worked; nothing "
+                                                            "was ordered" % (by, fresh["id"], line["desired"]))
+                    return None
+        except IMError as exc:
+            # Refused (4xx), throttled past retry_timeout, an open order that did not end, seats moved since the plan:
+            # this line failed, the others go on.
+            line.update(result=planner.LINE_FAILED, message=str(exc))
             return None
         line["order"] = _order_summary(order)
         line["price_change"] = line["price_change"] or _seats.price_change(order)
         return order
 
+    @staticmethod
+    def _change_from(state, line, fresh, change_quantity):
+        """The change order computed from ``fresh`` (the subscription read under its lock), or ``None`` when it has the
+        desired seats already. Seats that moved against the plan, or further from the goal than planned, are not
+        ordered from: the guardrails and the price were judged for the planned change."""
+        current = _seats.seats(fresh, state["mpn"])
+        state["ordered_from"] = current
+        desired, planned = line["desired"], line["desired"] - line["current"]
+        if current == desired:
+            return None
+        if (desired - current > 0) != (planned > 0) or abs(desired - current) > abs(planned):
+            raise IMError("subscription %s changed from %d to %d seats since the plan was made; nothing was ordered: run again "
+                          "to plan from %d" % (fresh["id"], line["current"], current, current))
+        return _seats.change_order(fresh, state["mpn"], current, desired, change_quantity, state.get("po_number"))
+
     def _finish_line(self, state, line, finished, change_quantity):
         order, error = finished
         line["order"] = _order_summary(order)
         if error is not None:
-            line.update(result="failed", message=str(error))
+            line.update(result=planner.LINE_FAILED, message=str(error))
             return
         try:
             self._verify(state, line, order, change_quantity)
-        except IMError as exc:
-            line.update(result="failed", message=str(exc))
+        except IMSeatMismatchError as exc:
+            state["mismatch"] = exc.reading or True
+            line.update(result=planner.LINE_FAILED, message=str(exc))
             return
-        line["result"] = "completed"
+        except IMError as exc:
+            line.update(result=planner.LINE_FAILED, message=str(exc))
+            return
+        line["result"] = planner.COMPLETED
 
     def _place_new_subscription(self, state, body):
         """Order a new subscription unless, checked under the lock for this customer and product, another run has an
@@ -429,10 +417,10 @@ class Reconciler:
         return found[0] if found else None
 
     def _overtaken(self, state, line, orders, waiter):
-        """Another run ordered for this line after it was planned: wait for that, then report what the seats are."""
+        """Another run ordered this new subscription after it was planned: wait for that, then report what the seats are."""
         names = ", ".join(describe(order) for order in orders) or "another order"
         if orders and not waiter.active:
-            line.update(result="failed", message="%s is open for this subscription; nothing was ordered (wait is off)" % names)
+            line.update(result=planner.LINE_FAILED, message="%s is open for this subscription; nothing was ordered (wait is off)" % names)
             return
         for order in orders:
             try:
@@ -442,22 +430,27 @@ class Reconciler:
         subscription = self._current_subscription(state)
         seats = _seats.seats(subscription, state["mpn"]) if subscription else None
         if seats == line["desired"]:
-            line.update(result="none", subscription_id=subscription["id"],
+            line.update(result=_seats.NONE, subscription_id=subscription["id"],
                         message="%s, placed by another run while this one worked, reached the seats; nothing was ordered" % names)
         else:
-            line.update(result="failed", message="%s, placed by another run while this one worked, left %s seats; nothing was "
-                                                 "ordered: run again to plan from there" % (names, seats))
+            line.update(result=planner.LINE_FAILED, message="%s, placed by another run while this one worked, left %s seats; "
+                                                            "nothing was ordered: run again to plan from there" % (names, seats))
 
     def _verify(self, state, line, order, change_quantity):
-        subscription_id = line["subscription_id"]
-        if line["action"] == _seats.CREATE:
-            subscription_id = next((item.get("subscriptionId") for item in order.get("products") or [] if item.get("mpn") == state["mpn"]),
-                                   None) or order.get("subscriptionId")
-            line["subscription_id"] = subscription_id
-            if not subscription_id:
-                return
-        subscription = self.client.get("/subscriptions/%s" % path_id(subscription_id))
-        _seats.verify_seats(subscription, state["mpn"], line["desired"], describe(order), change_quantity)
+        if line["action"] != _seats.CREATE:
+            subscription = self.client.get("/subscriptions/%s" % path_id(line["subscription_id"]))
+            _seats.verify_seats(subscription, state["mpn"], line["desired"], describe(order), change_quantity, state["ordered_from"])
+            return
+        subscription_id = next((item.get("subscriptionId") for item in order.get("products") or [] if item.get("mpn") == state["mpn"]),
+                               None) or order.get("subscriptionId")
+        line["subscription_id"] = subscription_id
+        if not subscription_id:
+            raise IMError("%s completed without naming the subscription it created, so its seats could not be checked; look "
+                          "for it with ingrammicro.marketplace.im_subscription_info" % describe(order))
+        seats = _seats.seats(self.client.get("/subscriptions/%s" % path_id(subscription_id)), state["mpn"])
+        if seats != line["desired"]:
+            raise IMError("%s created subscription %s with %d seats instead of the %d ordered" % (describe(order), subscription_id,
+                                                                                                 seats, line["desired"]))
 
 
 def _order_summary(order):

@@ -1,0 +1,170 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""How the platform reads the quantity of a change order: proven before money is spent. Private to this collection.
+
+The vendor contract does not say whether a change order's line quantity is the subscription's new total or the number
+of seats to add (the ``change_quantity`` setting). Two things make a wrong guess cheap to catch:
+
+- ``judge_estimate`` (pure): the order estimate, which buys nothing, shows what the platform would do with the body we
+  would send: its ``details`` carry the signed change, and the sign and size of its price bound the change. A clear
+  contradiction stops a run before its first order; anything less is reported as inconclusive.
+- ``ReadingRecord``: once a change order has completed with the seats asked for (the canary), the reading is recorded
+  in the cache directory for this ``api_url`` and marketplace, so later runs need no canary.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import tempfile
+from decimal import Decimal, InvalidOperation
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import cache_root
+
+TOTAL, DELTA = "total", "delta"
+HOLDS, CONTRADICTS, INCONCLUSIVE = "holds", "contradicts", "inconclusive"
+# Relative tolerance when comparing amounts (rounding of unit prices to cents).
+TOLERANCE = Decimal("0.005")
+MONTHS = {"year": 12, "month": 1}
+
+
+def other(reading):
+    return DELTA if reading == TOTAL else TOTAL
+
+
+def sent_quantity(current, desired, reading):
+    """The line quantity a change order carries to move ``current`` seats to ``desired`` under ``reading``."""
+    return desired if reading == TOTAL else desired - current
+
+
+def change_if_read_as(current, sent, reading):
+    """The signed seat change the platform makes when it reads the line quantity ``sent`` as ``reading``."""
+    return sent - current if reading == TOTAL else sent
+
+
+def explain_seats(current, sent, actual):
+    """Which reading turns ``current`` seats into ``actual`` with a line quantity of ``sent``; ``None`` when neither."""
+    readings = [reading for reading in (TOTAL, DELTA) if current + change_if_read_as(current, sent, reading) == actual]
+    return readings[0] if len(readings) == 1 else None
+
+
+def _amount(value):
+    try:
+        amount = Decimal(str((value or {}).get("amount") if isinstance(value, dict) else value))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _term_multiplier(product):
+    """How many billing periods one subscription term holds (an annual term billed monthly: 12); at least 1."""
+    def months(period):
+        period = period or {}
+        try:
+            return MONTHS.get(period.get("type"), 0) * int(float(period.get("duration") or 0))
+        except (TypeError, ValueError):
+            return 0
+    term, billing = months((product or {}).get("subscriptionPeriod")), months((product or {}).get("billingPeriod"))
+    return max(1, term // billing) if term and billing else 1
+
+
+def _close(left, right):
+    return abs(left - right) <= TOLERANCE * max(abs(left), abs(right), Decimal(1))
+
+
+def judge_estimate(estimate, mpn, current, desired, reading, unit_price=None, product=None):
+    """``(verdict, evidence)`` for one change line: does the estimate of the body sent under ``reading`` show the
+    change we intend (``HOLDS``), the change the other reading would make (``CONTRADICTS``), or neither for sure
+    (``INCONCLUSIVE``)? Pure.
+
+    Evidence, strongest first: the signed ``quantity`` of the estimate's ``details`` for ``mpn``; else the estimated
+    total against ``unit_price`` x seats. Prices can be prorated (smaller) or charged for a whole term (up to the
+    term's number of billing periods, from ``product``), so only a price no proration can explain, or a sign opposite to
+    the intended change, counts as a contradiction.
+    """
+    sent = sent_quantity(current, desired, reading)
+    intended = desired - current
+    misread = change_if_read_as(current, sent, other(reading))
+    if intended == misread:
+        return INCONCLUSIVE, "with %d seats now, both readings of the quantity %d give the same change" % (current, sent)
+    where = "the estimate of %s %d -> %d (quantity %d sent as change_quantity=%s)" % (mpn, current, desired, sent, reading)
+    changes = set()
+    for detail in (estimate or {}).get("details") or []:
+        if isinstance(detail, dict) and detail.get("mpn") in (mpn, None) and detail.get("quantity") is not None:
+            try:
+                changes.add(int(float(detail["quantity"])))
+            except (TypeError, ValueError):
+                continue
+    if changes == {intended}:
+        return HOLDS, "%s shows a change of %+d seats, as intended" % (where, intended)
+    if changes == {misread}:
+        return CONTRADICTS, ("%s shows a change of %+d seats instead of %+d: the platform reads change quantities as %s"
+                             % (where, misread, intended, "new totals" if other(reading) == TOTAL else "seats to add"))
+    if changes:
+        return INCONCLUSIVE, "%s shows changes of %s seats, which neither reading explains" % (where, sorted(changes))
+    total, unit = _amount((estimate or {}).get("total")), _amount(unit_price)
+    if total is None or not unit or total == 0:
+        return INCONCLUSIVE, "%s has no change details and no price to compare" % where
+    if (total > 0) != (intended > 0) and (total > 0) == (misread > 0):
+        return CONTRADICTS, ("%s prices the change at %s, which %s seats, while the change intended %s them: the platform "
+                             "reads change quantities as %s" % (where, total, "adds" if total > 0 else "removes",
+                                                                "adds" if intended > 0 else "removes",
+                                                                "new totals" if other(reading) == TOTAL else "seats to add"))
+    periods = _term_multiplier(product)
+    most_for_intended = abs(unit * intended) * periods
+    if abs(total) > most_for_intended * (1 + TOLERANCE) and abs(total) <= abs(unit * misread) * periods * (1 + TOLERANCE):
+        return CONTRADICTS, ("%s prices the change at %s, more than %+d seats at %s can cost even for a whole term (%s); "
+                             "%+d seats explain it: the platform reads change quantities as %s"
+                             % (where, total, intended, unit, most_for_intended, misread,
+                                "new totals" if other(reading) == TOTAL else "seats to add"))
+    if _close(total, unit * intended) and not any(_close(total, unit * misread * k) for k in range(1, periods + 1)):
+        return HOLDS, "%s prices the change at %s, exactly %+d seats at %s" % (where, total, intended, unit)
+    return INCONCLUSIVE, ("%s prices the change at %s and shows no change details; the price (prorated, or for a term) "
+                          "fits either reading" % (where, total))
+
+
+def summarize_verdicts(verdicts):
+    """One ``(verdict, evidence)`` for a run from the lines' verdicts: a contradiction wins, then a confirmation."""
+    for wanted in (CONTRADICTS, HOLDS):
+        found = [evidence for verdict, evidence in verdicts if verdict == wanted]
+        if found:
+            return wanted, found[0]
+    return INCONCLUSIVE, (verdicts[0][1] if verdicts else "no change order to estimate")
+
+
+class ReadingRecord:
+    """The reading confirmed by a completed change order, per ``api_url`` and marketplace, in the cache directory.
+
+    A file per API and marketplace, mode 0600 in a 0700 directory, written atomically: processes and hosts sharing the
+    cache directory share the confirmation. Nothing secret is stored.
+    """
+
+    def __init__(self, config, directory=None):
+        self.directory = directory or os.path.join(cache_root(), "readings")
+        digest = hashlib.sha256(("%s\0%s" % (config.api_url, config.marketplace)).encode("utf-8")).hexdigest()
+        self.path = os.path.join(self.directory, digest + ".json")
+        self.api_url = config.api_url
+        self.marketplace = config.marketplace
+
+    def load(self):
+        """The recorded ``{"change_quantity", "order", "subscription_id", "confirmed_at"}``, or ``None``."""
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                record = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) and record.get("change_quantity") in (TOTAL, DELTA) else None
+
+    def store(self, reading, order, subscription_id):
+        record = {"api_url": self.api_url, "marketplace": self.marketplace, "change_quantity": reading, "order": order,
+                  "subscription_id": subscription_id,
+                  "confirmed_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        descriptor, temp_path = tempfile.mkstemp(dir=self.directory, prefix=".reading-", suffix=".json")
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=2, sort_keys=True)
+        os.replace(temp_path, self.path)
+        return record

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One throttle for all the threads of a client. Private to this collection.
+
+The API's rate limit is a budget per subscription key, shared by every request of a run. When each thread backs off
+on its own, the others keep spending the budget and a throttled thread can starve until it gives up. So a 429 pauses
+every thread for the wait the server asked for, and the number of requests in flight adapts like TCP's window:
+halved on a 429, grown by about one per round of successes, never above ``ceiling``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+
+class Throttle:
+    """Admission control for requests: a shared pause and an adaptive limit on requests in flight."""
+
+    def __init__(self, ceiling=32, clock=time.monotonic, sleep=time.sleep):
+        self.ceiling = ceiling
+        self.limit = float(ceiling)
+        self.in_flight = 0
+        self.paused_until = 0.0
+        self.throttled_count = 0
+        self._clock = clock
+        self._sleep = sleep
+        self._cond = threading.Condition()
+        self._local = threading.local()  # per thread: the end of the last pause it waited out
+
+    @contextlib.contextmanager
+    def slot(self):
+        """Hold one of the request slots for the block; waits out a pause first."""
+        self._acquire()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.in_flight -= 1
+                self._cond.notify_all()
+
+    def _acquire(self):
+        # Sleep out the pause once per thread, then queue for a slot. A pause set while sleeping is not waited for
+        # again: the request goes, and a 429 sets the next pause (this also keeps tests with a frozen clock from looping).
+        with self._cond:
+            paused_until = self.paused_until
+            remaining = paused_until - self._clock()
+        if remaining > 0 and getattr(self._local, "waited", None) != paused_until:
+            self._local.waited = paused_until
+            self._sleep(remaining)
+        with self._cond:
+            while self.in_flight >= max(1, int(self.limit)):
+                self._cond.wait(timeout=1.0)
+            self.in_flight += 1
+
+    def throttled(self, wait):
+        """A request was answered 429: pause everyone for ``wait`` seconds and halve the limit (once per pause)."""
+        with self._cond:
+            now = self._clock()
+            self.throttled_count += 1
+            if now >= self.paused_until:
+                # The first 429 of a burst decides; the others of the same burst were sent under the old limit.
+                self.limit = max(1.0, min(self.limit, float(self.in_flight)) / 2)
+            self.paused_until = max(self.paused_until, now + wait)
+
+    def succeeded(self):
+        """A request got an answer that was not a 429: grow the limit by one per ``limit`` successes."""
+        with self._cond:
+            if self.limit < self.ceiling:
+                self.limit = min(float(self.ceiling), self.limit + 1.0 / self.limit)
+                self._cond.notify_all()
