@@ -31,6 +31,11 @@ TOLERANCE = Decimal("0.005")
 MONTHS = {"year": 12, "month": 1}
 
 
+def seats_text(change):
+    """``+1 seat``, ``-5 seats``."""
+    return "%+d seat%s" % (change, "" if abs(change) == 1 else "s")
+
+
 def other(reading):
     return DELTA if reading == TOTAL else TOTAL
 
@@ -99,10 +104,10 @@ def judge_estimate(estimate, mpn, current, desired, reading, unit_price=None, pr
             except (TypeError, ValueError):
                 continue
     if changes == {intended}:
-        return HOLDS, "%s shows a change of %+d seats, as intended" % (where, intended)
+        return HOLDS, "%s shows a change of %s, as intended" % (where, seats_text(intended))
     if changes == {misread}:
-        return CONTRADICTS, ("%s shows a change of %+d seats instead of %+d: the platform reads change quantities as %s"
-                             % (where, misread, intended, "new totals" if other(reading) == TOTAL else "seats to add"))
+        return CONTRADICTS, ("%s shows a change of %s instead of %s: the platform reads change quantities as %s"
+                             % (where, seats_text(misread), seats_text(intended), "new totals" if other(reading) == TOTAL else "seats to add"))
     if changes:
         return INCONCLUSIVE, "%s shows changes of %s seats, which neither reading explains" % (where, sorted(changes))
     total, unit = _amount((estimate or {}).get("total")), _amount(unit_price)
@@ -116,12 +121,12 @@ def judge_estimate(estimate, mpn, current, desired, reading, unit_price=None, pr
     periods = _term_multiplier(product)
     most_for_intended = abs(unit * intended) * periods
     if abs(total) > most_for_intended * (1 + TOLERANCE) and abs(total) <= abs(unit * misread) * periods * (1 + TOLERANCE):
-        return CONTRADICTS, ("%s prices the change at %s, more than %+d seats at %s can cost even for a whole term (%s); "
-                             "%+d seats explain it: the platform reads change quantities as %s"
-                             % (where, total, intended, unit, most_for_intended, misread,
+        return CONTRADICTS, ("%s prices the change at %s, more than %s at %s can cost even for a whole term (%s); "
+                             "%s explain it: the platform reads change quantities as %s"
+                             % (where, total, seats_text(intended), unit, most_for_intended, seats_text(misread),
                                 "new totals" if other(reading) == TOTAL else "seats to add"))
     if _close(total, unit * intended) and not any(_close(total, unit * misread * k) for k in range(1, periods + 1)):
-        return HOLDS, "%s prices the change at %s, exactly %+d seats at %s" % (where, total, intended, unit)
+        return HOLDS, "%s prices the change at %s, exactly %s at %s" % (where, total, seats_text(intended), unit)
     return INCONCLUSIVE, ("%s prices the change at %s and shows no change details; the price (prorated, or for a term) "
                           "fits either reading" % (where, total))
 

@@ -60,9 +60,9 @@ def should_retry(method, path, status=None, failure=None):
 def parse_retry_after(value, now=None, server_date=None):
     """Seconds to wait from a ``Retry-After`` header (delay-seconds or HTTP-date form); ``None`` if absent or unusable.
 
-    An HTTP date is compared with the response's own ``Date`` header when there is one (so a skewed local clock does not
-    matter), else with ``now``. Dates have a resolution of one second and are usually truncated, so one second is added:
-    retrying at the truncated moment would be throttled again.
+    An HTTP date is compared with the response's own ``Date`` header when there is one: a skewed local clock does not
+    matter, and both are truncated to the second alike. Against the local clock (``now``), one second is added for the
+    truncation of the date: retrying at the truncated moment would be throttled again.
     """
     if value is None:
         return None
@@ -74,8 +74,10 @@ def parse_retry_after(value, now=None, server_date=None):
     when = _http_date(value)
     if when is None:
         return None
-    reference = (_http_date(server_date) if server_date else None) or now or now_utc()
-    return max(0.0, (when - reference).total_seconds()) + 1.0
+    reference = _http_date(server_date) if server_date else None
+    if reference is not None:
+        return max(0.0, (when - reference).total_seconds())
+    return max(0.0, (when - (now or now_utc())).total_seconds()) + 1.0
 
 
 def now_utc():

@@ -6,7 +6,8 @@
 The API's rate limit is a budget per subscription key, shared by every request of a run. When each thread backs off
 on its own, the others keep spending the budget and a throttled thread can starve until it gives up. So a 429 pauses
 every thread for the wait the server asked for, and the number of requests in flight adapts like TCP's window:
-halved on a 429, grown by about one per round of successes, never above ``ceiling``.
+halved on a 429, grown by about one per round of successes once no 429 has come for as long as the last pause lasted
+(growing right after a pause would only spend the budget on more 429s), never above ``ceiling``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Throttle:
         self.limit = float(ceiling)
         self.in_flight = 0
         self.paused_until = 0.0
+        self.last_pause = 0.0  # seconds the last 429 asked for: the limit grows only after as long without one
         self.throttled_count = 0
         self._clock = clock
         self._sleep = sleep
@@ -42,18 +44,21 @@ class Throttle:
                 self._cond.notify_all()
 
     def _acquire(self):
-        # Sleep out the pause once per thread, then queue for a slot. A pause set while sleeping is not waited for
-        # again: the request goes, and a 429 sets the next pause (this also keeps tests with a frozen clock from looping).
-        with self._cond:
-            paused_until = self.paused_until
-            remaining = paused_until - self._clock()
-        if remaining > 0 and getattr(self._local, "waited", None) != paused_until:
+        # Wait out the pause, then for a slot, then make sure no new pause began meanwhile. Each thread sleeps through a
+        # given pause once: if the clock says it is still on after that, the request goes anyway (a 429 sets the next
+        # one), which also keeps tests with a frozen clock from looping.
+        while True:
+            with self._cond:
+                paused_until = self.paused_until
+                remaining = paused_until - self._clock()
+                if remaining <= 0 or getattr(self._local, "waited", None) == paused_until:
+                    if self.in_flight < max(1, int(self.limit)):
+                        self.in_flight += 1
+                        return
+                    self._cond.wait(timeout=1.0)
+                    continue
             self._local.waited = paused_until
             self._sleep(remaining)
-        with self._cond:
-            while self.in_flight >= max(1, int(self.limit)):
-                self._cond.wait(timeout=1.0)
-            self.in_flight += 1
 
     def throttled(self, wait):
         """A request was answered 429: pause everyone for ``wait`` seconds and halve the limit (once per pause)."""
@@ -64,10 +69,11 @@ class Throttle:
                 # The first 429 of a burst decides; the others of the same burst were sent under the old limit.
                 self.limit = max(1.0, min(self.limit, float(self.in_flight)) / 2)
             self.paused_until = max(self.paused_until, now + wait)
+            self.last_pause = wait
 
     def succeeded(self):
         """A request got an answer that was not a 429: grow the limit by one per ``limit`` successes."""
         with self._cond:
-            if self.limit < self.ceiling:
+            if self.limit < self.ceiling and self._clock() >= self.paused_until + self.last_pause:
                 self.limit = min(float(self.ceiling), self.limit + 1.0 / self.limit)
                 self._cond.notify_all()

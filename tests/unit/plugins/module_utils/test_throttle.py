@@ -53,6 +53,10 @@ def test_the_limit_halves_once_per_burst_and_grows_back_with_successes():
     with throttle.slot():
         throttle.throttled(1.0)  # a new burst, one request in flight: the limit cannot go below 1
     assert throttle.limit == 1.0
+    clock.now += 1.5
+    throttle.succeeded()  # right after the pause: not yet, it would only spend the budget on more 429s
+    assert throttle.limit == 1.0
+    clock.now += 1.0
     for _ in range(20):
         throttle.succeeded()
     assert 5.0 < throttle.limit < 8.0  # about one more per round of successes
