@@ -373,7 +373,9 @@ def test_without_evidence_in_the_estimates_the_canary_limits_a_wrong_reading_to_
 
 def test_five_hundred_on_post_orders_is_reported_as_such(sim, run_playbook, tmp_path):
     sim.set_faults(error_next=1, error_status=500, target={"method": "POST", "path": "^/orders$"})
+    started = time.monotonic()
     run = run_playbook(ADJUST, variables(tmp_path), verbosity=1)
+    measure("a 500 answering POST /orders", sim, started, run.rc)
     assert run.rc == 0, run.output[-4000:]
     assert "POST /orders was answered with HTTP 500" in run.output and "got no answer" not in run.output
     sim.set_faults(target=None)
@@ -384,6 +386,7 @@ def test_killing_ansible_playbook_stops_the_module_placing_orders(sim, run_playb
     lines = seeded_lines(sim, 6, "KILL-")
     sim.set_faults(order_processing_seconds=3)
     cache_home = tmp_path / "cache"
+    started = time.monotonic()
     process, output = start(sim, tmp_path, cache_home, "killed", {"license_adjustment_licenses": lines})
     try:
         deadline = time.monotonic() + 60
@@ -404,6 +407,7 @@ def test_killing_ansible_playbook_stops_the_module_placing_orders(sim, run_playb
         except OSError:
             pass
     rerun = run_playbook(ADJUST, {"license_adjustment_licenses": lines}, verbosity=1, cache_home=cache_home)
+    measure("ansible-playbook killed during the canary, then run again (both runs)", sim, started, rerun.rc)
     assert rerun.rc == 0, rerun.output[-4000:]
     placed = orders_by_subscription(sim)
     assert len(placed) == 6 and set(placed.values()) == {1}
