@@ -449,8 +449,8 @@ class Reconciler:
                           "for it with ingrammicro.marketplace.im_subscription_info" % describe(order))
         seats = _seats.seats(self.client.get("/subscriptions/%s" % path_id(subscription_id)), state["mpn"])
         if seats != line["desired"]:
-            raise IMError("%s created subscription %s with %d seats instead of the %d ordered" % (describe(order), subscription_id,
-                                                                                                 seats, line["desired"]))
+            raise IMError("%s created subscription %s with %d seats instead of the %d ordered"
+                          % (describe(order), subscription_id, seats, line["desired"]))
 
 
 def _order_summary(order):

@@ -92,7 +92,9 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors im
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import IMModule
 
-HOLDS, FAILS, UNCHECKED = "holds", "does not hold", "could not be checked"
+HOLDS = "holds"
+FAILS = "does not hold"
+UNCHECKED = "could not be checked"
 SAMPLE = 50  # rows read to check a filter
 
 

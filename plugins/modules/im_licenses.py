@@ -398,8 +398,9 @@ class LicensesModule(IMModule):
         if failed:
             self.failure_context.update(result)
             ordered = len([line for line in lines if line["result"] in (planner.COMPLETED, planner.SUBMITTED)])
-            raise IMError("%d of %d lines failed%s: %s" % (len(failed), len(lines), " (%d other line%s ordered)" % (ordered, " was" if ordered == 1 else "s were") if ordered else "",
-                                                          "; ".join("%s: %s" % (planner.line_label(line), line["message"]) for line in failed)))
+            others = " (%d other line%s ordered)" % (ordered, " was" if ordered == 1 else "s were") if ordered else ""
+            raise IMError("%d of %d lines failed%s: %s" % (len(failed), len(lines), others, "; ".join(
+                "%s: %s" % (planner.line_label(line), line["message"]) for line in failed)))
         return result
 
     def prove_reading(self, reconciler, states, lines):

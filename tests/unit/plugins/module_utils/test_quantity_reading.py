@@ -97,7 +97,7 @@ def test_summarize_verdicts_a_contradiction_wins():
     verdicts = [(reading.INCONCLUSIVE, "a"), (reading.HOLDS, "b"), (reading.CONTRADICTS, "c")]
     assert reading.summarize_verdicts(verdicts) == (reading.CONTRADICTS, "c")
     assert reading.summarize_verdicts(verdicts[:2]) == (reading.HOLDS, "b")
-    assert reading.summarize_verdicts([]) [0] == reading.INCONCLUSIVE
+    assert reading.summarize_verdicts([])[0] == reading.INCONCLUSIVE
 
 
 def config(api_url="https://api.test/marketplace/eu", marketplace="us"):

@@ -41,7 +41,7 @@ def test_a_429_pauses_every_thread_not_only_the_one_throttled():
 def test_the_limit_halves_once_per_burst_and_grows_back_with_successes():
     clock = Clock()
     throttle = Throttle(8, clock=clock.monotonic, sleep=clock.sleep)
-    held = [throttle.slot() for _ in range(8)]
+    held = [throttle.slot() for _slot in range(8)]
     for slot in held:
         slot.__enter__()
     throttle.throttled(1.0)
@@ -57,10 +57,10 @@ def test_the_limit_halves_once_per_burst_and_grows_back_with_successes():
     throttle.succeeded()  # right after the pause: not yet, it would only spend the budget on more 429s
     assert throttle.limit == 1.0
     clock.now += 1.0
-    for _ in range(20):
+    for _success in range(20):
         throttle.succeeded()
     assert 5.0 < throttle.limit < 8.0  # about one more per round of successes
-    for _ in range(200):
+    for _success in range(200):
         throttle.succeeded()
     assert throttle.limit == 8.0
 
@@ -79,7 +79,7 @@ def test_no_more_requests_in_flight_than_the_limit():
             with lock:
                 in_flight[0] -= 1
 
-    threads = [threading.Thread(target=request) for _ in range(10)]
+    threads = [threading.Thread(target=request) for _thread in range(10)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -95,7 +95,7 @@ def rsps():
 
 
 def test_throttled_requests_are_retried_past_max_retries_until_retry_timeout(rsps, make_client, sleeps):
-    for _ in range(12):
+    for _attempt in range(12):
         rsps.add(responses.GET, BASE + "/products", status=429, headers={"Retry-After": "1"}, json={"message": "slow down"})
     rsps.add(responses.GET, BASE + "/products", json={"data": [], "pagination": {"offset": 0, "limit": 10, "total": 0}})
     client = make_client(max_retries=2, retry_timeout=60)
