@@ -325,7 +325,7 @@ def test_license_adjustment_plan_apply_rerun_with_audit_files(sim, run_playbook,
     assert [row["order_number"] for row in rows] == [(line["order"] or {}).get("order_number") or "" for line in result["plan"]]
     assert table[-2].startswith("Total 8 line(s) - 4 increase, 4 none; estimated price change +131.00 USD; results 4 completed, 4 none; orders SO")
     assert table[-2].endswith("; outcome APPLIED")
-    assert table[-1].endswith("; line 1 was ordered first as a canary")
+    assert table[-1].endswith("; line 1 was ordered first as a canary, which confirmed it")
     assert result["quantity_reading"]["canary"] == 1 and result["quantity_reading"]["verdict"] == "holds"
 
     # Rerun: changed=0, no write; the result file says so.
