@@ -82,16 +82,16 @@ class AccountResource(IMResource):
             raise IMConfigError("address.country_code must be an ISO 3166-1 alpha-2 code in capitals such as US or DE, got %r"
                                 % country)
         for index, contact in enumerate(self.params["contact_persons"] or []):
-            where = "contact_persons[%d]" % index
+            where = "contact_persons line %d" % (index + 1)
             if not EMAIL.match(contact["email"]):
-                raise IMConfigError("%s.email must be an e-mail address such as jane@example.com, got %r" % (where, contact["email"]))
+                raise IMConfigError("%s: email must be an e-mail address such as jane@example.com, got %r" % (where, contact["email"]))
             for field in ("first_name", "last_name", "phone_number"):
                 if not str(contact[field]).strip():
-                    raise IMConfigError("%s.%s must not be empty" % (where, field))
+                    raise IMConfigError("%s: %s must not be empty" % (where, field))
             if contact["type"] != "admin" and (contact["login"] or contact["password"]):
                 raise IMConfigError("%s: login and password can only be given for the admin contact (type: admin)" % where)
             if contact["login"] is not None and not LOGIN.match(contact["login"]):
-                raise IMConfigError("%s.login must be at least 5 characters of letters, digits and _ . @ - starting with a "
+                raise IMConfigError("%s: login must be at least 5 characters of letters, digits and _ . @ - starting with a "
                                     "letter or digit, got %r" % (where, contact["login"]))
         if self.params["name"] is not None and not self.params["name"].strip():
             raise IMConfigError("name must not be empty")

@@ -76,12 +76,19 @@ def plan_lines(states, guardrails, window_days=None, today=None):
 
 
 def add_amounts(amounts):
-    """``{"amount", "currency"}`` totals per currency of ``amounts`` (dicts with string amounts)."""
+    """``{"amount", "currency", "per"}`` totals per currency and billing period of ``amounts`` (dicts with string
+    amounts): a monthly and a yearly amount are never added up."""
     totals = collections.OrderedDict()
     for price in amounts:
         if price and price.get("amount") is not None:
-            totals[price.get("currency")] = totals.get(price.get("currency"), Decimal(0)) + Decimal(str(price["amount"]))
-    return [{"amount": str(amount), "currency": currency} for currency, amount in totals.items()]
+            key = (price.get("currency"), price.get("per"))
+            totals[key] = totals.get(key, Decimal(0)) + Decimal(str(price["amount"]))
+    return [{"amount": str(amount), "currency": currency, "per": per} for (currency, per), amount in totals.items()]
+
+
+def money_text(price):
+    """``62.50 USD per month``: an amount with its currency and, when known, the period it is charged for."""
+    return "%s %s%s" % (price["amount"], price.get("currency") or "", " per %s" % price["per"] if price.get("per") else "")
 
 
 def cost_violation(lines, max_cost_delta):
@@ -91,10 +98,8 @@ def cost_violation(lines, max_cost_delta):
     for total in add_amounts(line["price_change"] for line in lines if line["action"] in _seats.ORDERING):
         if Decimal(total["amount"]) > Decimal(str(max_cost_delta)):
             costly = [line for line in lines if line["price_change"] and Decimal(line["price_change"]["amount"]) > 0]
-            return "the plan's estimated price change of %s %s exceeds max_cost_delta %s; lines adding cost: %s" % (
-                total["amount"], total["currency"] or "", max_cost_delta,
-                "; ".join("%s: %s %s" % (line_label(line), line["price_change"]["amount"], line["price_change"].get("currency") or "")
-                          for line in costly))
+            return "the plan's estimated price change of %s exceeds max_cost_delta %s; lines adding cost: %s" % (
+                money_text(total), max_cost_delta, "; ".join("%s: %s" % (line_label(line), money_text(line["price_change"])) for line in costly))
     return None
 
 

@@ -249,7 +249,7 @@ class Reconciler:
                     raise
                 line.update(action=_seats.BLOCKED, reason="the API refused to price this change: %s" % (exc.api_message or exc))
                 return
-            line["price_change"] = _seats.price_change(state["estimate"])
+            line["price_change"] = _seats.price_change(state["estimate"], billing_period(state))
 
         self._map(estimate, pairs)
 
@@ -363,7 +363,7 @@ class Reconciler:
             line.update(result=planner.LINE_FAILED, message=str(exc))
             return None
         line["order"] = _order_summary(order)
-        line["price_change"] = line["price_change"] or _seats.price_change(order)
+        line["price_change"] = line["price_change"] or _seats.price_change(order, billing_period(state))
         return order
 
     @staticmethod
@@ -451,6 +451,11 @@ class Reconciler:
         if seats != line["desired"]:
             raise IMError("%s created subscription %s with %d seats instead of the %d ordered"
                           % (describe(order), subscription_id, seats, line["desired"]))
+
+
+def billing_period(state):
+    """The billing period a line's price is charged for: its subscription's, or the product's for a new one."""
+    return (state.get("subscription") or state.get("product") or {}).get("billingPeriod")
 
 
 def _order_summary(order):

@@ -156,12 +156,28 @@ def with_po_number(body, po_number):
     return body
 
 
-def price_change(estimate):
-    """``{"amount": "...", "currency": "..."}`` of an estimate's total, or ``None``."""
+def period_text(period):
+    """``month``, ``year``, ``3 months`` from a period such as ``{"type": "month", "duration": 1}``; ``None`` if unknown."""
+    unit = (period or {}).get("type")
+    try:
+        count = int(float((period or {}).get("duration") or 1))
+    except (TypeError, ValueError):
+        count = 1
+    if unit not in ("day", "month", "year"):
+        return None
+    return unit if count == 1 else "%d %ss" % (count, unit)
+
+
+def price_change(estimate, period=None):
+    """``{"amount": "...", "currency": "...", "per": "month"}`` of an estimate's (or order's) total, or ``None``.
+
+    ``per`` is the billing period the amount is charged for (``period``, the subscription's or product's), so that a
+    price never shows without saying what it pays for; ``None`` when unknown.
+    """
     total = (estimate or {}).get("total") or {}
     if total.get("amount") is None:
         return None
-    return {"amount": str(total["amount"]), "currency": total.get("currency")}
+    return {"amount": str(total["amount"]), "currency": total.get("currency"), "per": period_text(period)}
 
 
 def verify_seats(subscription, mpn, desired, order_name, change_quantity, current):

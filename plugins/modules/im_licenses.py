@@ -112,7 +112,8 @@ options:
   max_cost_delta:
     description:
       - The most the whole plan may add to the price, as estimated by the API (an amount such as V(500) or
-        V(1250.00), in the currency of the estimates).
+        V(1250.00), in the currency of the estimates), per billing period - each total per currency and billing period
+        is compared with it.
     type: str
   decrease_window_days:
     description:
@@ -236,8 +237,9 @@ plan:
       type: str
     price_change:
       description:
-        - Price change of the line (C(amount), C(currency)) - in check mode, and when O(max_cost_delta) is set, the API's
-          order estimate; otherwise the total of the order placed.
+        - Price change of the line (C(amount), C(currency), and C(per), the billing period it is charged for, such as
+          V(month) or V(year)) - in check mode, and when O(max_cost_delta) is set, the API's order estimate; otherwise
+          the total of the order placed.
       type: dict
     result:
       description:
@@ -255,11 +257,12 @@ plan:
     - {"index": 1, "customer": "ACME-001", "customer_id": "1000001", "customer_name": "Acme Manufacturing Inc.",
        "subscription_id": "3000001", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "product": "Microsoft 365 Business Standard",
        "current": 25, "desired": 30, "delta": 5, "action": "increase", "reason": null, "deferred_until": null,
-       "price_change": {"amount": "62.50", "currency": "USD"}, "result": "completed",
+       "price_change": {"amount": "62.50", "currency": "USD", "per": "month"}, "result": "completed",
        "order": {"id": "4000014", "order_number": "SO000014", "status": "completed"}, "message": null}
 summary:
   description:
-    - Counts per action and result, the total estimated price change, and the plan's fingerprint.
+    - Counts per action and result, the total estimated price change (per currency and billing period; a list when there
+      are several), and the plan's fingerprint.
     - C(outcome) says how the run ended - V(planned) (check mode); V(applied) (every line reached its seats);
       V(pending) (no line failed, but some were left for later on purpose - submitted with O(wait=false), or deferred);
       V(partial) (some lines failed, others were ordered); V(failed) (lines failed and none was ordered); V(refused) (a
@@ -268,7 +271,7 @@ summary:
   returned: always
   type: dict
   sample: {"outcome": "applied", "lines": 3, "increase": 2, "decrease": 0, "create": 0, "none": 1, "deferred": 0, "blocked": 0,
-           "completed": 2, "submitted": 0, "failed": 0, "price_change": {"amount": "112.50", "currency": "USD"},
+           "completed": 2, "submitted": 0, "failed": 0, "price_change": {"amount": "112.50", "currency": "USD", "per": "month"},
            "fingerprint": "5d0c9d1b..."}
 quantity_reading:
   description:
@@ -328,14 +331,14 @@ class LicensesModule(IMModule):
         if not params["licenses"]:
             raise IMConfigError("licenses must list at least one line")
         for index, line in enumerate(params["licenses"], start=1):
-            where = "licenses[%d]" % (index - 1)
+            where = "licenses line %d" % index  # counted from 1, as the plan's index
             if not line["subscription_id"] and not (line["customer"] and line["mpn"]):
-                raise IMConfigError("%s needs customer and mpn, or subscription_id" % where)
+                raise IMConfigError("%s: needs customer and mpn, or subscription_id" % where)
             if line["quantity"] < 1:
-                raise IMConfigError("%s.quantity must be 1 or more, got %d (to end a subscription use im_subscription with "
+                raise IMConfigError("%s: quantity must be 1 or more, got %d (to end a subscription use im_subscription with "
                                     "state: absent)" % (where, line["quantity"]))
             if line["decrease_window_days"] is not None and line["decrease_window_days"] < 0:
-                raise IMConfigError("%s.decrease_window_days must be 0 or more" % where)
+                raise IMConfigError("%s: decrease_window_days must be 0 or more" % where)
         for name in ("decrease_window_days",):
             if params[name] is not None and params[name] < 0:
                 raise IMConfigError("%s must be 0 or more, got %d" % (name, params[name]))

@@ -14,8 +14,9 @@ description:
   - The API has no idempotency key, so the module is guarded against buying twice. With O(unique_products=true) (the
     default), products the customer already holds as a live subscription, or has on an order still being processed,
     are not ordered again (they are listed in RV(skipped_products)); when nothing is left to order the task reports no change.
-    With a O(po_number), an existing order of the customer with the same PO number is returned instead of ordering.
-    One of the two guards must be on.
+    With a O(po_number), products already on an order of the customer with the same PO number are not ordered again
+    either (a product added to O(products) later is still ordered, on a new order with that PO number). One of the two
+    guards must be on.
   - When the answer to the order request is lost (timeout, dropped connection, gateway error), the order is looked up
     before anything is sent again, so a retry never places a second order.
   - Activation parameters (for example a Microsoft tenant O(products[].parameters) C(domain)) are validated with the
@@ -36,7 +37,9 @@ attributes:
       - The order is priced with C(POST /orders/estimate) and parameters are validated with C(POST /validation/parameters);
         neither creates anything.
       - For a customer that does not exist yet (created earlier in the same check-mode run), the order is reported as
-        it would be placed, without a price.
+        it would be placed, without a price, and RV(not_validated) lists the products the API could not check yet: it
+        validates activation parameters and prices orders only for an existing customer. The catalog checks (product,
+        term, quantity limits) are done all the same.
   diff_mode:
     support: full
 options:
@@ -102,8 +105,8 @@ options:
             required: true
   po_number:
     description:
-      - Purchase order number (free text, for example your ticket number). An order of the customer with the same PO
-        number is never placed again.
+      - Purchase order number (free text, for example your ticket number). A product already on an order of the customer
+        with the same PO number is never ordered again.
     type: str
   attributes:
     description:
@@ -239,11 +242,23 @@ estimate:
   type: dict
   sample: {"total": {"amount": "60.00", "currency": "USD"}}
 skipped_products:
-  description: Products not ordered because the customer already holds them or has them on an order in progress.
-  returned: when O(unique_products=true) and O(customer) is given
+  description:
+    - Products not ordered, with the C(reason) - V(held) (the customer holds it as C(subscription_id)), V(ordered) (it
+      is on an order in progress, C(order_id), C(order_number), C(order_status)) or V(po_number) (it is on an earlier
+      order with the same O(po_number), C(order_id), C(order_number), C(order_status)).
+  returned: when O(customer) is given and the customer exists
   type: list
   elements: dict
   sample: [{"mpn": "CFQ7TTC0LDPB:0001:P1Y", "reason": "held", "subscription_id": "3000001"}]
+not_validated:
+  description:
+    - In check mode for a customer that does not exist yet, the MPNs of the products whose activation parameters and
+      order the API could not check (it does so only for an existing customer). A real run checks them after the
+      customer is created and before ordering.
+  returned: in check mode when the customer does not exist
+  type: list
+  elements: str
+  sample: ["CFQ7TTC0LH18:0001:P1M"]
 validation:
   description: Per product, the API's validation of its activation parameters (C(name), C(result), C(message), C(value_choices)).
   returned: when activation parameters were validated
@@ -296,12 +311,12 @@ class OrderModule(IMResource):
             raise IMConfigError("unique_products: false needs a po_number: without either guard a rerun would buy again")
         for index, line in enumerate(params["products"]):
             if line["quantity"] < 1:
-                raise IMConfigError("products[%d].quantity must be 1 or more, got %d" % (index, line["quantity"]))
+                raise IMConfigError("products line %d (%s): quantity must be 1 or more, got %d" % (index + 1, line["mpn"], line["quantity"]))
             if not line["mpn"].strip():
-                raise IMConfigError("products[%d].mpn must not be empty" % index)
+                raise IMConfigError("products line %d: mpn must not be empty" % (index + 1))
             names = [parameter["name"] for parameter in line["parameters"] or []]
             if len(names) != len(set(names)):
-                raise IMConfigError("products[%d].parameters: each parameter name may appear once" % index)
+                raise IMConfigError("products line %d (%s): parameters: each parameter name may appear once" % (index + 1, line["mpn"]))
         mpns = [line["mpn"] for line in params["products"]]
         if len(mpns) != len(set(mpns)):
             raise IMConfigError("products: each mpn may appear once; add the quantities up")
@@ -315,23 +330,30 @@ class OrderModule(IMResource):
             if line[option]:
                 products = [product for product in products if _period(product.get(key)) == line[option]]
         if not products:
-            raise IMConfigError("products[%d]: no product %s in the catalog%s" % (
-                index, line["mpn"], " with the given vendor/periods" if line["vendor"] or line["subscription_period"] or line["billing_period"] else ""))
+            raise IMConfigError("products line %d: no product %s in the catalog%s" % (
+                index + 1, line["mpn"], " with the given vendor/periods" if line["vendor"] or line["subscription_period"] or line["billing_period"] else ""))
         if len(products) > 1:
             terms = ", ".join("%s %s/%s" % (product.get("vendor"), _term(product.get("subscriptionPeriod")), _term(product.get("billingPeriod")))
                               for product in products)
-            raise IMConfigError("products[%d]: %s exists %d times in the catalog (%s); set subscription_period, billing_period "
-                                "or vendor to pick one" % (index, line["mpn"], len(products), terms))
-        _seats.check_limits(products[0], line["quantity"], "products[%d]" % index)
+            raise IMConfigError("products line %d: %s exists %d times in the catalog (%s); set subscription_period, billing_period "
+                                "or vendor to pick one" % (index + 1, line["mpn"], len(products), terms))
+        _seats.check_limits(products[0], line["quantity"], "products line %d" % (index + 1))
         return products[0]
 
-    def order_with_po_number(self, customer_id):
-        """An order of the customer with the same PO number, or ``None`` (list rows carry no PO number)."""
+    def on_po_number_orders(self, customer_id, lines):
+        """``{mpn: skip record}`` for products already on a sales order of the customer with the same PO number (list
+        rows carry no PO number or products, so the customer's sales orders are read in full)."""
         rows = [row for row in self.client.paginate("/orders", {"customerId": customer_id}) if (row.get("type") or "sales") == "sales"]
+        skipped = {}
         for order in self.desk.details(rows):
-            if order.get("poNumber") == self.params["po_number"]:
-                return order
-        return None
+            if order.get("poNumber") != self.params["po_number"]:
+                continue
+            for line, _product in lines:
+                if line["mpn"] in {item.get("mpn") for item in order.get("products") or []} and line["mpn"] not in skipped:
+                    skipped[line["mpn"]] = {"mpn": line["mpn"], "reason": "po_number", "order_id": order.get("id"),
+                                            "order_number": order.get("orderNumber"), "order_status": order.get("status"),
+                                            "_order": order}
+        return skipped
 
     def held_or_ordered(self, customer_id, lines):
         """``{mpn: skip record}`` for products the customer holds or has on an open order."""
@@ -402,7 +424,8 @@ class OrderModule(IMResource):
                 raise IMError("customer %s not found: no customer has this external id or id" % params["customer"])
             self.module.warn("customer %s does not exist yet; in a real run it would be created first and then this order "
                              "placed. It cannot be priced before the customer exists" % params["customer"])
-            return self.result(True, None, dict(self.body(None, lines), status="submitted"), simulated=True, estimate=None)
+            return self.result(True, None, dict(self.body(None, lines), status="submitted"), simulated=True, estimate=None,
+                               not_validated=[line["mpn"] for line, _product in lines])
         if self.check_mode or params["estimate_only"]:
             return self.guard_and_order(customer, lines)
         # The guards and the order run under a lock for this customer's orders, so that two runs started together on
@@ -414,17 +437,21 @@ class OrderModule(IMResource):
         """Skip what the guards find, then price and (unless only estimating or checking) place the order."""
         params = self.params
         extra = {}
+        skipped = {}
         if params["po_number"]:
-            existing = self.order_with_po_number(customer["id"])
-            if existing is not None:
-                self.module.warn("%s already has po_number %s; it was not ordered again" % (describe(existing), params["po_number"]))
-                return self.result(False, existing, self.follow(existing))
+            # The PO number guards the products of its orders, not the customer: a product added later is still ordered.
+            skipped = self.on_po_number_orders(customer["id"], lines)
+            if len(skipped) == len(lines):
+                existing = skipped[lines[0][0]["mpn"]]["_order"]
+                self.module.warn("%s already has po_number %s and every product asked for; nothing was ordered again"
+                                 % (describe(existing), params["po_number"]))
+                return self.result(False, existing, self.follow(existing), skipped_products=_public(skipped))
         if params["unique_products"]:
-            skipped = self.held_or_ordered(customer["id"], lines)
-            extra["skipped_products"] = list(skipped.values())
-            lines = [(line, product) for line, product in lines if line["mpn"] not in skipped]
-            if not lines:
-                return self.result(False, None, None, **extra)
+            skipped.update(self.held_or_ordered(customer["id"], [pair for pair in lines if pair[0]["mpn"] not in skipped]))
+        extra["skipped_products"] = _public(skipped)
+        lines = [(line, product) for line, product in lines if line["mpn"] not in skipped]
+        if not lines:
+            return self.result(False, None, None, **extra)
         body = self.body(customer["id"], lines)
         if params["validate"] and any(line["parameters"] for line, _product in lines):
             extra["validation"] = self.validate_parameters(customer["id"], body)
@@ -465,6 +492,11 @@ class OrderModule(IMResource):
         if self.check_mode:
             return self.result(True, order, dict(copy.deepcopy(order), **patch))
         return self.result(True, order, self.follow(self.client.patch("/orders/%s" % path_id(order["id"]), patch)))
+
+
+def _public(skipped):
+    """The skip records as returned (without the order kept for the module's own use)."""
+    return [{key: value for key, value in record.items() if not key.startswith("_")} for record in skipped.values()]
 
 
 def _period(period):

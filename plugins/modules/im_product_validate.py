@@ -232,17 +232,17 @@ class ProductValidateModule(IMModule):
         if not products:
             raise IMConfigError("products must list at least one product")
         for index, product in enumerate(products):
-            where = "products[%d]" % index
+            where = "products line %d" % (index + 1)
             if not product["mpn"].strip():
-                raise IMConfigError("%s.mpn must not be empty" % where)
+                raise IMConfigError("%s: mpn must not be empty" % where)
             if product["quantity"] is not None and product["quantity"] < 1:
-                raise IMConfigError("%s.quantity must be 1 or more, got %d" % (where, product["quantity"]))
+                raise IMConfigError("%s: quantity must be 1 or more, got %d" % (where, product["quantity"]))
             for key in ("billing_period", "subscription_period"):
                 if product[key] and product[key]["duration"] < 1:
-                    raise IMConfigError("%s.%s.duration must be 1 or more, got %d" % (where, key, product[key]["duration"]))
-            for number, parameter in enumerate(product["parameters"] or []):
+                    raise IMConfigError("%s: %s.duration must be 1 or more, got %d" % (where, key, product[key]["duration"]))
+            for number, parameter in enumerate(product["parameters"] or [], start=1):
                 if not parameter["name"].strip():
-                    raise IMConfigError("%s.parameters[%d].name must not be empty" % (where, number))
+                    raise IMConfigError("%s: parameters line %d: name must not be empty" % (where, number))
 
     def body(self, customer_id):
         products = []
@@ -275,7 +275,7 @@ class ProductValidateModule(IMModule):
         lines = []
         for index, result in enumerate(results):
             mpn = result.get("mpn") or (requested[index]["mpn"] if index < len(requested) else "?")
-            where = "products[%d] %s" % (index, mpn) if len(results) == len(requested) else mpn
+            where = "products line %d (%s)" % (index + 1, mpn) if len(results) == len(requested) else mpn
             for parameter in result.get("parameters") or []:
                 if parameter.get("result") != "error":
                     continue

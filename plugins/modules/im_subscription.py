@@ -226,10 +226,12 @@ plan:
       description: For a V(deferred) decrease, the date (YYYY-MM-DD) from which it becomes possible.
       type: str
     price_change:
-      description: The estimated price of the change (C(amount), C(currency)), from the order estimate.
+      description:
+        - The estimated price of the change (C(amount), C(currency), and C(per), the billing period it is charged for),
+          from the order estimate.
       type: dict
   sample: {"customer_id": "1000001", "subscription_id": "3000001", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "current": 25,
-           "desired": 30, "delta": 5, "action": "increase", "price_change": {"amount": "62.50", "currency": "USD"}}
+           "desired": 30, "delta": 5, "action": "increase", "price_change": {"amount": "62.50", "currency": "USD", "per": "month"}}
 order:
   description:
     - The change or cancellation order placed (or found open and waited for), keys in snake_case.
@@ -399,7 +401,7 @@ class SubscriptionModule(IMResource):
         current = _seats.seats(subscription, mpn)
         return {"customer_id": subscription.get("customerId"), "subscription_id": subscription.get("id"), "mpn": mpn,
                 "current": current, "desired": desired, "delta": desired - current, "action": action,
-                "price_change": _seats.price_change(estimate)}
+                "price_change": _seats.price_change(estimate, subscription.get("billingPeriod"))}
 
     # ------------------------------------------------------------------ states
 
