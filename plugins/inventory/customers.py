@@ -19,6 +19,11 @@ description:
   - The connection settings are the modules' (same options, same environment variables, same validation), so an AWX
     credential that injects the C(INGRAM_*) variables serves both.
   - Uses a YAML configuration file whose name ends with C(marketplace.yml) or C(marketplace.yaml).
+  - A source that cannot be read (for example a missing connection setting, which the error names) is only a warning
+    to Ansible by default, and the inventory is then empty. Set C(unparsed_is_failed=true) in the C([inventory])
+    section of C(ansible.cfg) (E(ANSIBLE_INVENTORY_UNPARSED_FAILED)) to make it fail the run, and list this plugin in
+    C(enable_plugins) so that other plugins do not add their own warnings about the same file. AWX makes unparsed
+    sources fail inventory syncs already.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
 extends_documentation_fragment:

@@ -125,8 +125,8 @@ class Reconciler:
         """``{(customer_id, mpn): [full subscription records]}``: list rows have no MPN, so details are read, first for
         rows named like the product, then (only when none matches) for the customer's other rows."""
         pairs = sorted({(customers[spec["customer"]]["id"], spec["mpn"]) for spec in specs
-                        if spec["customer"] and spec["mpn"] and not spec["subscription_id"]
-                        and customers.get(spec["customer"]) and customers[spec["customer"]].get("id")})
+                        if all((spec["customer"], spec["mpn"], not spec["subscription_id"], customers.get(spec["customer"]),
+                                (customers.get(spec["customer"]) or {}).get("id")))})
         details = {}
 
         def fetch(row_ids):

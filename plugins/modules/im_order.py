@@ -37,8 +37,8 @@ attributes:
       - The order is priced with C(POST /orders/estimate) and parameters are validated with C(POST /validation/parameters);
         neither creates anything.
       - For a customer that does not exist yet (created earlier in the same check-mode run), the order is reported as
-        it would be placed, without a price, and RV(not_validated) lists the products the API could not check yet: it
-        validates activation parameters and prices orders only for an existing customer. The catalog checks (product,
+        it would be placed, without a price, and RV(not_validated) lists the products the API could not check yet (it
+        validates activation parameters and prices orders only for an existing customer). The catalog checks (product,
         term, quantity limits) are done all the same.
   diff_mode:
     support: full
@@ -422,8 +422,7 @@ class OrderModule(IMResource):
         if customer is None:
             if not self.check_mode:
                 raise IMError("customer %s not found: no customer has this external id or id" % params["customer"])
-            self.module.warn("customer %s does not exist yet; in a real run it would be created first and then this order "
-                             "placed. It cannot be priced before the customer exists" % params["customer"])
+            # Not a warning: the result says it (simulated, no estimate, not_validated), and a role shows it per line.
             return self.result(True, None, dict(self.body(None, lines), status="submitted"), simulated=True, estimate=None,
                                not_validated=[line["mpn"] for line, _product in lines])
         if self.check_mode or params["estimate_only"]:

@@ -238,11 +238,11 @@ class ReportModule(IMResource):
 
     def is_same(self, report, desired):
         """A one-time report of the same generator, format, period and customization that did not fail."""
-        return (report.get("type") == "onetime" and report.get("status") != "error"
-                and report.get("name") == desired["name"] and report.get("format") == desired["format"]
-                and same_datetime(report.get("startDate"), desired["startDate"])
-                and same_datetime(report.get("endDate"), desired.get("endDate"))
-                and (report.get("customizationName") or None) == desired.get("customizationName"))
+        return all((report.get("type") == "onetime", report.get("status") != "error",
+                    report.get("name") == desired["name"], report.get("format") == desired["format"],
+                    same_datetime(report.get("startDate"), desired["startDate"]),
+                    same_datetime(report.get("endDate"), desired.get("endDate")),
+                    (report.get("customizationName") or None) == desired.get("customizationName")))
 
     def find(self):
         desired = self.desired()

@@ -390,8 +390,8 @@ class SubscriptionModule(IMResource):
             currency = wanted.get("currency") or current.get("currency")
             if not currency:
                 raise IMConfigError("prices.currency is needed: subscription %s has no %s to take it from" % (subscription["id"], option))
-            if not (_is_amount(current.get("amount")) and Decimal(str(current["amount"])) == Decimal(wanted[option])
-                    and current.get("currency") == currency):
+            same = _is_amount(current.get("amount")) and Decimal(str(current["amount"])) == Decimal(wanted[option])
+            if not (same and current.get("currency") == currency):
                 change[key] = {"amount": wanted[option], "currency": currency}
         if change:
             change["mpn"] = mpn

@@ -12,6 +12,7 @@
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -295,3 +296,37 @@ def test_license_adjustment_per_customer_host_with_20_forks(sim, tmp_path, run_p
     assert len(token_requests(sim)) == 1  # the inventory and all 20 forks shared one token
     api = ApiClient(sim)
     assert {subscription_id: api.subscription_seats(subscription_id) for subscription_id in expected} == expected
+
+
+def test_license_adjustment_over_all_customer_hosts_skips_those_that_declare_nothing(sim, tmp_path, run_playbook):
+    """The documented AWX flow on a real inventory: only some customers declare seats; the others are skipped, not failed."""
+    inventory_dir = tmp_path / "inventory"
+    (inventory_dir / "host_vars").mkdir(parents=True)
+    (inventory_dir / "customers.marketplace.yml").write_text(yaml.safe_dump({"plugin": "ingrammicro.marketplace.customers"}))
+    (inventory_dir / "host_vars" / "GLOBEX-002.yml").write_text(yaml.safe_dump(
+        {"license_adjustment_licenses": [{"mpn": "SH3AMCLOS", "quantity": 42}]}))
+    (inventory_dir / "host_vars" / "INITECH-003.yml").write_text(yaml.safe_dump({"license_adjustment_licenses": []}))
+    # "all" of the customers inventory; the test runner's own inventory adds localhost, which is not a customer.
+    run = run_playbook("ingrammicro.marketplace.adjust_licenses", {"license_adjustment_hosts": "all:!localhost"},
+                       args=("-i", str(inventory_dir / "customers.marketplace.yml")), verbosity=0)
+    assert run.rc == 0, run.output[-6000:]
+    for host in ("ACME-001", "INITECH-003", "UMBRELLA-004"):
+        assert "%s: no license_adjustment_licenses declared for this customer host, nothing to adjust; skipped" % host in run.output
+        assert re.search(r"%s\s*: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0" % host, run.output)
+    assert re.search(r"GLOBEX-002\s*: ok=\d+\s+changed=1\s+unreachable=0\s+failed=0", run.output)
+    assert ApiClient(sim).subscription_seats("3000006") == 42
+
+
+def test_a_misconfigured_inventory_source_fails_loudly_with_the_documented_settings(tmp_path):
+    """Without connection settings, the plugin names what is missing; with the settings its documentation recommends
+    (only this plugin enabled, unparsed sources failing), ansible-inventory exits non-zero instead of printing {}."""
+    path = tmp_path / "customers.marketplace.yml"
+    path.write_text(yaml.safe_dump({"plugin": "ingrammicro.marketplace.customers"}))
+    env = {name: value for name, value in os.environ.items() if not name.startswith("INGRAM_")}
+    env.update(ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+               ANSIBLE_INVENTORY_ENABLED="ingrammicro.marketplace.customers", ANSIBLE_INVENTORY_UNPARSED_FAILED="true")
+    listing = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(path), "--list"], env=env, cwd=REPO,
+                             capture_output=True, text=True, check=False)
+    assert listing.returncode != 0
+    assert "missing connection settings: api_url (option api_url or environment variable INGRAM_API_URL)" in listing.stderr
+    assert "Failed to parse inventory with 'yaml' plugin" not in listing.stderr  # the real cause is not buried

@@ -122,15 +122,16 @@ MISSING_PASSWORD = ("connection missing password", "im_customer_info", {"externa
 
 ROLE_CASES = [
     ("onboarding customer without external_id", "ingrammicro.marketplace.onboard_customers",
-     {"onboarding_customers": [{"name": "No Id"}]}, ["missing required arguments: external_id", "onboarding_customers"]),
+     {"onboarding_customers": [{"name": "No Id"}]}, ["onboarding_customers line 1: external_id is missing"]),
     ("onboarding zero seats", "ingrammicro.marketplace.onboard_customers",
-     {"onboarding_customers": [dict(NEW_CUSTOMER, subscriptions=[{"mpn": "SH3AMCLOS", "quantity": 0}])]}, ["quantity"]),
+     {"onboarding_customers": [dict(NEW_CUSTOMER, subscriptions=[{"mpn": "SH3AMCLOS", "quantity": 0}])]},
+     ["subscriptions line 1: quantity must be a whole number of seats, 1 or more, got 0"]),
     ("adjustment line without quantity", "ingrammicro.marketplace.adjust_licenses",
-     {"license_adjustment_licenses": [ACME_STANDARD]}, ["missing required arguments: quantity", "license_adjustment_licenses"]),
+     {"license_adjustment_licenses": [ACME_STANDARD]}, ["license_adjustment_licenses line 1: quantity is missing"]),
     ("adjustment guardrail type", "ingrammicro.marketplace.adjust_licenses",
      {"license_adjustment_licenses": [dict(ACME_STANDARD, quantity=30)], "license_adjustment_max_increase": "many"},
-     ["license_adjustment_max_increase", "int"]),
-    ("report without directory", "ingrammicro.marketplace.license_report", {}, ["missing required arguments: license_report_dir"]),
+     ["license_adjustment_max_increase must be a whole number, 0 or more"]),
+    ("report without directory", "ingrammicro.marketplace.license_report", {}, ["license_report_dir is not set"]),
 ]
 
 

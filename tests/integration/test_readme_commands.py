@@ -1,0 +1,43 @@
+"""The README's playbook commands, run exactly as written from the repository root against the simulator: each one
+succeeds and prints no warning (no inventory warnings, no retry warnings, nothing)."""
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+from tests.integration.conftest import REPO, known_secrets, playbook_environment
+
+BIN = os.path.dirname(sys.executable)
+
+
+def readme_commands():
+    """Every ``ansible-playbook ingrammicro.marketplace.<name> ...`` line of the README's bash blocks, in order."""
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", readme, re.S):
+        for line in block.splitlines():
+            if line.startswith("ansible-playbook ingrammicro.marketplace."):
+                commands.append(shlex.split(line, comments=True))
+    return commands
+
+
+def test_the_readme_lists_the_main_playbooks():
+    playbooks = {command[1] for command in readme_commands()}
+    assert playbooks == {"ingrammicro.marketplace.%s" % name
+                         for name in ("check_connection", "onboard_customers", "adjust_licenses", "license_report")}
+
+
+def test_readme_commands_run_clean_as_written(simulator, tmp_path):
+    simulator.reset()
+    environment = playbook_environment(simulator, tmp_path / "cache")
+    environment["PATH"] = BIN + os.pathsep + environment.get("PATH", "")
+    for command in readme_commands():
+        run = subprocess.run(command, cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             timeout=600, check=False)
+        shown = " ".join(command)
+        assert run.returncode == 0, "%s failed:\n%s" % (shown, run.stdout[-4000:])
+        assert "WARNING" not in run.stdout, "%s printed a warning:\n%s" % (shown, run.stdout[-4000:])
+        assert not [secret for secret in known_secrets(simulator) if secret in run.stdout]
