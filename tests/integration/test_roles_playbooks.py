@@ -239,7 +239,7 @@ def test_onboarding_existing_customer_orders_only_what_it_lacks(sim, run_playboo
     ([{"external_id": "X-1", "subscriptions": [{"mpn": "SH3AMCLOS", "quantity": 1, "quantiy": 2}]}],
      "onboarding_customers line 1 (X-1): subscriptions line 1: unknown key quantiy (the keys are mpn, quantity,"),
     ([{"external_id": "X-1", "contact_persons": [{"first_name": "A", "last_name": "B", "email": "a@b.example", "phone_number": "+1",
-                                                   "login": "admin1", "password": "Adm1n-Secret!42", "type": "owner"}]}],
+                                                  "login": "admin1", "password": "Adm1n-Secret!42", "type": "owner"}]}],
      'onboarding_customers line 1 (X-1): contact_persons line 1: type must be admin, billing or technical, got \\"owner\\"'),
 ])
 def test_onboarding_refuses_bad_input_before_any_request(sim, run_playbook, customers, message):
@@ -369,7 +369,8 @@ def test_license_adjustment_plan_apply_rerun_with_audit_files(sim, run_playbook,
     table = debug_messages(check.output, "Show the plan or the result, one row per line")[0]
     assert table[0].split() == ["line", "customer", "product", "mpn", "seats", "action", "price", "change", "note"]
     assert len(table) == len(wanted) + 3
-    assert re.match(r"^1\s+ACME-001\s+Microsoft 365 Business Standard \(annual term\)\s+CFQ7TTC0LDPB:0001:P1Y\s+25 -> 30\s+increase\s+\+62\.50 USD/month$", table[1])
+    assert re.match(r"^1\s+ACME-001\s+Microsoft 365 Business Standard \(annual term\)\s+CFQ7TTC0LDPB:0001:P1Y\s+25 -> 30\s+increase\s+"
+                    r"\+62\.50 USD/month$", table[1])
     assert re.match(r"^2\s+ACME-001\s+.*10 -> 10\s+none$", table[2])
     assert table[-2] == "Total 8 line(s) - 4 increase, 4 none; estimated price change +131.00 USD/month; check mode, nothing was ordered"
     # The change_quantity setting is checked against the estimates, and a real run would place one order first.
