@@ -6,11 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 COMPAT_VENV := .venv-compat
 BIN := $(CURDIR)/$(VENV)/bin
+COMPAT_BIN := $(CURDIR)/$(COMPAT_VENV)/bin
 COLLECTION_LINK := .collections/ansible_collections/ingrammicro/marketplace
 BUILD_DIR := .build
 PORT ?= 8080
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL := $(BUILD_DIR)/ingrammicro-marketplace-$(VERSION).tar.gz
+INSTALLED := $(BUILD_DIR)/installed/ansible_collections/ingrammicro/marketplace
 
 # Quiet, offline-friendly tools.
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -18,12 +20,15 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup simulator demo test bench changelog-lint units integration compat lint build sanity clean
+.PHONY: help setup simulator demo test bench changelog-lint units integration compat lint build sanity sanity-oldest \
+	docs docs-lint galaxy-import clean
 
 help:
 	@echo "make setup               create .venv with every tool and make the collection resolvable from this checkout"
 	@echo "make demo                start the API simulator, run the example playbooks against it, show the result"
-	@echo "make test                every check: changelog, unit, simulator, integration, ansible-lint, build, sanity"
+	@echo "make test                every check: changelog, docs, unit, simulator, integration, ansible-lint, build, sanity"
+	@echo "                         (2.16 and 2.19), galaxy-importer"
+	@echo "make docs                the documentation site (antsibull-docs) in .build/docsite/build/html"
 	@echo "make compat              the roles, playbooks, inventory and main modules on the oldest supported ansible-core"
 	@echo "make simulator PORT=8080 run the Marketplace API simulator in the foreground"
 	@echo "make bench               the licence-adjustment benchmark against a hand-written uri playbook (not in make test)"
@@ -49,7 +54,7 @@ demo: setup
 bench: setup
 	$(BIN)/python tests/perf/bench.py
 
-test: setup changelog-lint units integration compat lint build sanity
+test: setup changelog-lint units integration compat lint build sanity sanity-oldest docs-lint docs galaxy-import
 	@echo "make test: all checks passed"
 
 changelog-lint: setup
@@ -90,9 +95,30 @@ build: setup
 # run it on the installed tarball, which is also exactly what users get. The `git init` stops ansible-test
 # from taking this checkout's git repository (where .build is ignored) as the list of files to test.
 sanity: build
-	cd $(BUILD_DIR)/installed/ansible_collections/ingrammicro/marketplace && git init -q && \
-		echo /tests/output/ >> .git/info/exclude && \
+	cd $(INSTALLED) && git init -q && echo /tests/output/ > .git/info/exclude && \
 		$(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+# The same with the oldest supported ansible-core (meta/runtime.yml; Automation Platform 2.4 and 2.5 ship it).
+sanity-oldest: build $(COMPAT_VENV)/.installed
+	$(COMPAT_BIN)/python tools/install_get_pip.py
+	cd $(INSTALLED) && git init -q && echo /tests/output/ > .git/info/exclude && \
+		$(COMPAT_BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+# The guides' pages are generated from their Markdown (kept in the repository, checked to be current); the plugin and
+# role pages come from the installed tarball. Offline, warnings are errors.
+docs: setup
+	$(BIN)/python tools/docsite.py extra-docs
+	$(MAKE) --no-print-directory build
+	$(BIN)/python tools/docsite.py build $(BUILD_DIR)/installed $(BUILD_DIR)/docsite
+
+docs-lint: build
+	$(BIN)/python tools/docsite.py extra-docs --check
+	cd $(INSTALLED) && ANSIBLE_CONFIG= ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD_DIR)/installed \
+		$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# What Galaxy and Automation Hub run on an upload, with the certification settings.
+galaxy-import: build
+	$(BIN)/python tools/galaxy_import.py $(TARBALL)
 
 clean:
 	rm -rf $(BUILD_DIR) .collections $(VENV) $(COMPAT_VENV) tests/output .pytest_cache

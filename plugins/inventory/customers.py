@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: customers
 short_description: Ingram Micro Cloud Marketplace customers as inventory hosts
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - One host per customer of the Marketplace, so plays can target customers, group them, and let AWX job slicing
     spread thousands of customers over execution nodes.
@@ -71,14 +71,11 @@ compose:
   seats_total: marketplace_subscriptions | map(attribute='quantity') | sum
 groups:
   large_customers: (marketplace_subscriptions | map(attribute='quantity') | sum) > 100
-
----
-# A cached inventory: the Marketplace is read at most once an hour
-plugin: ingrammicro.marketplace.customers
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/ingrammicro.marketplace/inventory
-cache_timeout: 3600
+# To read the Marketplace at most once an hour, add the inventory cache settings:
+#   cache: true
+#   cache_plugin: ansible.builtin.jsonfile
+#   cache_connection: ~/.cache/ingrammicro.marketplace/inventory
+#   cache_timeout: 3600
 """
 
 import sys

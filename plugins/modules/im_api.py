@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_api
 short_description: Send any request to the Ingram Micro Cloud Marketplace API
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sends one request to the Marketplace API ("Ingram Micro API Request"), for operations no other module of this
     collection covers, with the same connection as every module (token, retries, error messages).

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_connection_info
 short_description: Check the connection to the Marketplace API and what the collection assumes about it, changing nothing
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - The first thing to run against a real account. Checks, one by one, that the credentials and marketplace work, which
     reseller the API user acts for, that the catalog is reachable, that lists come in the shape and pages the

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_customer
 short_description: Create and update customers in the Ingram Micro Cloud Marketplace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Ensures a customer exists with the given details, identified by its O(external_id) (the id in your own system) or by
     its Marketplace O(id).

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_customer_info
 short_description: List and look up customers in the Ingram Micro Cloud Marketplace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns customers by Marketplace O(id), by O(external_id), by O(name) or contact O(email), or all customers of a
     sub-reseller (O(reseller_id)), reading every page of the listing.
@@ -84,15 +84,53 @@ customers:
   returned: always
   type: list
   elements: dict
-  sample:
-    - id: "1000042"
-      external_id: ACME-001
-      name: Acme Corporation
-      status: active
-      reseller_id: "1000001"
-      language: en
-      address: {"street_address": "1 Main Street", "postal_code": "92612", "city": "Irvine", "country_code": "US"}
-      contact_persons: [{"type": "admin", "first_name": "Jane", "last_name": "Doe", "email": "jane.doe@acme.example"}]
+  contains:
+    id:
+      description: Marketplace id.
+      type: str
+      sample: "1000042"
+    external_id:
+      description: Id in your own system (PSA, CRM).
+      type: str
+      sample: ACME-001
+    name:
+      description: Company name.
+      type: str
+      sample: Acme Corporation
+    status:
+      description: Status, one of V(pending), V(active), V(creditHold), V(adminHold), V(cancelled), V(error).
+      type: str
+      sample: active
+    reseller_id:
+      description: The reseller the customer belongs to.
+      type: str
+      sample: "2000001"
+    language:
+      description: Language of the customer's panel and notifications (full records only).
+      type: str
+      sample: en
+    tax_reg_id:
+      description: Tax registration id (full records only).
+      type: str
+      sample: US-55-1234567
+    attributes:
+      description: Custom attributes (full records only).
+      type: dict
+      sample: {}
+    address:
+      description:
+        - Postal address (C(street_address), C(address_extension), C(postal_code), C(city), C(state), C(country_code));
+          full records only.
+      type: dict
+      sample: {"street_address": "1 Main Street", "postal_code": "92612", "city": "Irvine", "state": "CA", "country_code": "US"}
+    contact_persons:
+      description:
+        - Contact persons (C(type), C(first_name), C(last_name), C(email), C(phone_number), C(login)); full records only.
+          Administrator passwords are never returned.
+      type: list
+      elements: dict
+      sample: [{"type": "admin", "first_name": "Jane", "last_name": "Doe", "email": "jane.doe@acme.example",
+                "phone_number": "+19495550100"}]
 """
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._info_helpers import (

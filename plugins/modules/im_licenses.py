@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_licenses
 short_description: Declare the seat counts of many Marketplace subscriptions at once, with a priced, guarded plan
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Takes the number of seats each subscription should have (O(licenses)), reads every affected subscription, and
     works out a plan with one line per input line - current and desired seats, the action (V(increase),

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_order
 short_description: Place sales orders in the Ingram Micro Cloud Marketplace without buying twice
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Places a C(sales) order for a customer's new products, waits until it is provisioned, and returns it.
   - The API has no idempotency key, so the module is guarded against buying twice. With O(unique_products=true) (the

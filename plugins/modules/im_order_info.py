@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_order_info
 short_description: List and look up orders in the Ingram Micro Cloud Marketplace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns one order by Marketplace O(id) (the full record), or the orders matching O(order_number), O(customer),
     O(subscription_id), O(status), O(status_code) and a creation period (O(creation_time_from), O(creation_time_to)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_plan_info
 short_description: List and look up service plans in the Ingram Micro Cloud Marketplace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - With O(id), returns that one service plan with the switches (upgrades and period changes) it allows
     (C(GET /plans/{id})), or an empty list when there is no such plan.

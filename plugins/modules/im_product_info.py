@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_product_info
 short_description: Search the product catalog of the Ingram Micro Cloud Marketplace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns the catalog entries (C(GET /products)) the API user can sell, filtered by O(name), O(mpn), O(vendor) and
     O(service_name), reading every page of the listing.

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_product_validate
 short_description: Validate product activation parameters in the Ingram Micro Cloud Marketplace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Asks the Marketplace whether the activation parameters of an order (for example the C(domain) of a Microsoft 365
     product) are valid for a customer, before the order is placed (C(POST /validation/parameters)).

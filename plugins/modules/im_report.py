@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_report
 short_description: Schedule one-time reports in the Ingram Micro Cloud Marketplace and download them
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Ensures a one-time report of the report generator O(name) exists for the period from O(start_date) to O(end_date),
     in the O(format) and with the O(customization_name) given, scheduling it (C(POST /reports)) when there is none.

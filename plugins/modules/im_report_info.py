@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_report_info
 short_description: List and look up reports in the Ingram Micro Cloud Marketplace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns reports (rated-data exports) by O(id), or all reports matching the filters O(name), O(format),
     O(status), O(type) and the creation period O(from) / O(to), reading every page of the listing.

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_reseller
 short_description: Create and update resellers in the Ingram Micro Cloud Marketplace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Ensures a reseller (a sub-reseller of the reseller that owns the API user) exists with the given details,
     identified by its O(external_id) (the id in your own system) or by its Marketplace O(id).

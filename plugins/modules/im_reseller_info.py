@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_reseller_info
 short_description: List and look up resellers in the Ingram Micro Cloud Marketplace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns resellers by Marketplace O(id), by O(external_id), by O(name) or by contact O(email), reading every page of
     the listing (C(GET /resellers), C(GET /resellers/{id})).

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_subscription
 short_description: Declare the seat count, auto-renewal, attributes and prices of a Marketplace subscription
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Brings an existing subscription to the state you declare. It is identified by its O(id), or by the O(customer)
     that holds it and the product O(mpn).

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: im_subscription_info
 short_description: List and look up subscriptions in the Ingram Micro Cloud Marketplace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns one subscription by Marketplace O(id) (the full record), or the subscriptions of a O(customer), in some
     O(status) values, created in a period (O(creation_date_from), O(creation_date_to)), or of a product (O(mpn)),

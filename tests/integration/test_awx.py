@@ -93,6 +93,21 @@ def test_credential_type_fields_and_injectors_match_the_documented_variables():
         assert "`%s`" % variable in readme and variable in guide
 
 
+def test_the_automation_hub_execution_environment_of_the_guide_builds_a_context(tmp_path):
+    """docs/awx.md's ee-minimal variant: ansible-builder accepts it, and the token is a build argument, not a file."""
+    with open(os.path.join(REPO, "docs", "awx.md"), encoding="utf-8") as handle:
+        guide = handle.read()
+    definition = re.search(r"```yaml\n(# execution-environment.yml\n.*?)```", guide, re.S).group(1)
+    (tmp_path / "execution-environment.yml").write_text(definition)
+    (tmp_path / "ansible.cfg").write_text(re.search(r"```ini\n(.*?)```", guide, re.S).group(1))
+    assert not re.search(r"^\s*token\s*=", (tmp_path / "ansible.cfg").read_text(), re.M)  # never written into the file
+    subprocess.run([os.path.join(BIN, "ansible-builder"), "create", "-f", str(tmp_path / "execution-environment.yml"),
+                    "-c", str(tmp_path / "context")], check=True, capture_output=True, text=True)
+    containerfile = next((tmp_path / "context" / name).read_text() for name in ("Containerfile", "Dockerfile")
+                         if (tmp_path / "context" / name).exists())
+    assert "ee-minimal-rhel9" in containerfile and "ARG ANSIBLE_GALAXY_SERVER_AUTOMATION_HUB_TOKEN" in containerfile
+
+
 def test_example_execution_environment_builds_a_context(tmp_path):
     context = tmp_path / "context"
     subprocess.run([os.path.join(BIN, "ansible-builder"), "create", "-f", os.path.join(REPO, "examples", "execution-environment.yml"),
@@ -100,6 +115,14 @@ def test_example_execution_environment_builds_a_context(tmp_path):
     containerfile = (context / "Dockerfile").read_text() if (context / "Dockerfile").exists() else (context / "Containerfile").read_text()
     assert "ansible-galaxy collection install" in containerfile or "requirements.yml" in containerfile
     assert "ingrammicro.marketplace" in (context / "_build" / "requirements.yml").read_text()
+    # Pinned to what the tests run (test-requirements.txt) and to this version of the collection.
+    definition = load_yaml(os.path.join(REPO, "examples", "execution-environment.yml"))
+    with open(os.path.join(REPO, "test-requirements.txt"), encoding="utf-8") as handle:
+        tested = dict(line.strip().split("==") for line in handle if "==" in line and not line.startswith("#"))
+    assert definition["dependencies"]["ansible_core"]["package_pip"] == "ansible-core==" + tested["ansible-core"]
+    assert definition["dependencies"]["ansible_runner"]["package_pip"] == "ansible-runner==" + tested["ansible-runner"]
+    assert definition["dependencies"]["galaxy"]["collections"][0]["version"] == load_yaml(os.path.join(REPO, "galaxy.yml"))["version"]
+    assert "system" not in definition["dependencies"]
 
 
 # ---------------------------------------------------------------------------------------------------- ansible-runner

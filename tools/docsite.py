@@ -1,0 +1,135 @@
+"""The collection's documentation site, built with antsibull-docs: `make docs`, and its checks in `make test`.
+
+    python tools/docsite.py extra-docs [--check]   write docs/docsite/rst/*.rst from the Markdown guides (or check them)
+    python tools/docsite.py build COLLECTIONS DEST build the site from the collection installed under COLLECTIONS
+
+The guides are written once, in Markdown (docs/*.md, tests/simulator/README.md, read on GitHub); the docs site needs
+them as reStructuredText (docs/docsite/extra-docs.yml), so they are converted with pandoc and the result is kept in
+the repository like CHANGELOG.rst, with a check that it is current. The site is built offline: the only inventory of
+the Ansible documentation the plugin pages refer to is written here, with the few labels they use, pointing at
+docs.ansible.com, instead of being downloaded.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zlib
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLLECTION = "ingrammicro.marketplace"
+BLOB = "https://github.com/ingrammicro/ansible-collection-marketplace/blob/main/"
+RST_DIR = os.path.join(REPO, "docs", "docsite", "rst")
+# page name -> Markdown source, in the order of docs/docsite/extra-docs.yml
+GUIDES = {
+    "awx": "docs/awx.md",
+    "simulator": "tests/simulator/README.md",
+    "architecture": "docs/architecture.md",
+    "reliability": "docs/reliability.md",
+    "performance": "docs/performance.md",
+}
+ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/devel/"
+# The labels of the Ansible documentation that antsibull-docs' pages refer to: (name, role, path, title).
+ANSIBLE_LABELS = [
+    ("common_return_values", "std:label", "reference_appendices/common_return_values.html#common-return-values",
+     "Return Values"),
+    ("ansible_configuration_settings", "std:label", "reference_appendices/config.html#ansible-configuration-settings",
+     "Ansible Configuration Settings"),
+] + [(name, "std:envvar", "reference_appendices/config.html#envvar-" + name, "-")
+     for name in ("ANSIBLE_INVENTORY_UNPARSED_FAILED", "ANSIBLE_CACHE_PLUGIN", "ANSIBLE_CACHE_PLUGIN_CONNECTION",
+                  "ANSIBLE_CACHE_PLUGIN_PREFIX", "ANSIBLE_CACHE_PLUGIN_TIMEOUT", "ANSIBLE_INVENTORY_CACHE",
+                  "ANSIBLE_INVENTORY_CACHE_PLUGIN", "ANSIBLE_INVENTORY_CACHE_CONNECTION",
+                  "ANSIBLE_INVENTORY_CACHE_PLUGIN_PREFIX", "ANSIBLE_INVENTORY_CACHE_TIMEOUT")]
+
+
+def absolute_links(markdown, source):
+    """Links relative to the Markdown file made absolute (GitHub), so they also work from the docs site."""
+    base = os.path.dirname(source)
+
+    def rewrite(match):
+        target = match.group(2)
+        if re.match(r"^(https?:|mailto:|#)", target):
+            return match.group(0)
+        path, _hash, anchor = target.partition("#")
+        resolved = os.path.normpath(os.path.join(base, path)).replace(os.sep, "/")
+        return "%s(%s%s%s)" % (match.group(1), BLOB, resolved, "#" + anchor if anchor else "")
+
+    return re.sub(r"(\]\s?)\(([^)\s]+)\)", rewrite, markdown)
+
+
+def to_rst(name, source):
+    import pypandoc  # pylint: disable=import-outside-toplevel
+
+    with open(os.path.join(REPO, source), encoding="utf-8") as handle:
+        markdown = absolute_links(handle.read(), source)
+    body = pypandoc.convert_text(markdown, "rst", format="gfm-gfm_auto_identifiers", extra_args=["--wrap=preserve"])
+    header = (".. Generated from %s by tools/docsite.py (make docs); edit the Markdown, not this file.\n\n"
+              ".. _ansible_collections.%s.docsite.%s:\n\n" % (source, COLLECTION, name))
+    return header + body.rstrip() + "\n"
+
+
+def extra_docs(check):
+    """Write (or, with check, compare) docs/docsite/rst/<name>.rst for every guide; returns the stale ones."""
+    stale = []
+    os.makedirs(RST_DIR, exist_ok=True)
+    for name, source in GUIDES.items():
+        path = os.path.join(RST_DIR, name + ".rst")
+        wanted = to_rst(name, source)
+        current = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        if current != wanted:
+            stale.append(os.path.relpath(path, REPO))
+            if not check:
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(wanted)
+    return stale
+
+
+def write_inventory(path):
+    """A Sphinx objects.inv (version 2) with ANSIBLE_LABELS, so references to the Ansible docs resolve offline."""
+    lines = "".join("%s %s -1 %s %s\n" % (name, role, uri, title) for name, role, uri, title in ANSIBLE_LABELS)
+    header = "# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n# The remainder of this file is compressed using zlib.\n"
+    with open(path, "wb") as handle:
+        handle.write(header.encode("utf-8") + zlib.compress(lines.encode("utf-8")))
+
+
+def build(collections, dest):
+    """sphinx-init, then the site, with warnings as errors, offline."""
+    bin_dir = os.path.dirname(sys.executable)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(collections), PATH=bin_dir + os.pathsep + os.environ["PATH"])
+    env.pop("ANSIBLE_CONFIG", None)
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(dest, mode=0o700)
+    subprocess.run([os.path.join(bin_dir, "antsibull-docs"), "sphinx-init", "--use-current", "--squash-hierarchy", "--fail-on-error",
+                    "--dest-dir", dest, "--title", "Ingram Micro Cloud Marketplace collection", "--project", COLLECTION,
+                    "--no-add-antsibull-docs-version", COLLECTION], check=True, env=env, stdout=subprocess.DEVNULL)
+    inventory = os.path.join(os.path.abspath(dest), "ansible_devel.inv")
+    write_inventory(inventory)
+    with open(os.path.join(dest, "conf.py"), "a", encoding="utf-8") as handle:
+        handle.write("\n# Offline: no inventory is downloaded; the Ansible labels the pages use come from a local file.\n"
+                     "intersphinx_mapping = {'ansible_devel': (%r, %r)}\n" % (ANSIBLE_DOCS, inventory))
+    subprocess.run(["bash", os.path.join(dest, "build.sh")], check=True, env=env)
+    return os.path.join(dest, "build", "html", "index.html")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    extra = commands.add_parser("extra-docs")
+    extra.add_argument("--check", action="store_true", help="fail if the generated pages are not current")
+    site = commands.add_parser("build")
+    site.add_argument("collections", help="a collections path holding the installed collection")
+    site.add_argument("dest", help="where to build the site")
+    options = parser.parse_args()
+    if options.command == "extra-docs":
+        stale = extra_docs(options.check)
+        if stale and options.check:
+            raise SystemExit("not current (run make docs and commit the result): %s" % ", ".join(stale))
+        print("docs/docsite/rst: %s" % ("updated " + ", ".join(stale) if stale else "current"))
+        return
+    print("docs site: %s" % build(options.collections, options.dest))
+
+
+if __name__ == "__main__":
+    main()
