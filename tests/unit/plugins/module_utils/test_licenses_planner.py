@@ -81,7 +81,7 @@ def test_cost_guardrail_names_the_costly_lines():
     assert _licenses.cost_violation(lines, "60") is None  # 50 net
     message = _licenses.cost_violation(lines, "40")
     assert "estimated price change of 50.00 USD exceeds max_cost_delta 40" in message and "line 1" in message and "line 2" not in message
-    assert _licenses.summarize(lines, "planned")["price_change"] == {"amount": "50.00", "currency": "USD"}
+    assert _licenses.summarize(lines, "planned")["price_change"] == {"amount": "50.00", "currency": "USD", "per": None}
 
 
 def test_fingerprint_follows_state_not_prices():
