@@ -24,10 +24,11 @@ COMPLETED, SUBMITTED, LINE_FAILED = "completed", "submitted", "failed"
 
 
 def line_label(line):
-    """How a line is named in messages: ``line 3 (ACME-001 CFQ7TTC0LDPB:0001:P1Y 30 -> 20)``."""
+    """How a line is named in messages: ``line 3 (ACME-001 CFQ7TTC0LDPB:0001:P1Y 30 -> 20)``, or for a row of a licence
+    CSV, ``licenses.csv row 5 (...)``."""
     who = line.get("customer") or line.get("customer_id") or "subscription %s" % line.get("subscription_id")
     seats = "%s -> %s" % ("none" if line.get("current") is None else line["current"], line.get("desired"))
-    return "line %d (%s %s %s)" % (line["index"], who, line.get("mpn") or "", seats)
+    return "%s (%s %s %s)" % (line.get("source") or "line %d" % line["index"], who, line.get("mpn") or "", seats)
 
 
 def plan_lines(states, guardrails, window_days=None, today=None):
@@ -48,6 +49,7 @@ def plan_lines(states, guardrails, window_days=None, today=None):
             "mpn": state.get("mpn"), "product": (state.get("product") or {}).get("name"), "current": None,
             "desired": state["desired"], "delta": None, "action": _seats.BLOCKED, "reason": state.get("problem"),
             "deferred_until": None, "price_change": None, "result": None, "order": None, "message": None,
+            "source": state.get("source") or "line %d" % state["index"], "derivation": state.get("derivation"),
         }
         lines.append(line)
         if subscription is not None:
@@ -56,8 +58,8 @@ def plan_lines(states, guardrails, window_days=None, today=None):
         line["delta"] = line["desired"] - (line["current"] or 0)
         key = (line["subscription_id"] or line["customer_id"], line["mpn"])
         if key in seen and line["reason"] is None:
-            line["reason"] = "declares the same subscription as line %d" % seen[key]
-        seen.setdefault(key, line["index"])
+            line["reason"] = "declares the same subscription as %s; declare each subscription once" % seen[key]
+        seen.setdefault(key, line["source"])
         if line["reason"] is not None:
             continue
         if subscription is not None and subscription.get("status") != "active":

@@ -157,30 +157,37 @@ class Reconciler:
         state = {"index": index, "customer": spec["customer"], "customer_id": None, "customer_name": None, "mpn": spec["mpn"],
                  "subscription_id": spec["subscription_id"], "desired": spec["quantity"], "window_days": spec["decrease_window_days"],
                  "parameters": spec.get("parameters"), "po_number": spec.get("po_number"), "subscription": None, "product": None,
-                 "problem": None}
+                 "problem": None, "source": spec.get("source"), "derivation": spec.get("derivation")}
+        columns = spec.get("columns") or {}
+
+        def column(field):
+            # A row of a licence CSV names the column at fault, as the spreadsheet shows it.
+            return "column %s: " % columns[field] if field in columns else ""
+
         customer = customers.get(spec["customer"]) if spec["customer"] else None
         if customer is not None and customer.get("problem"):
-            state["problem"] = customer["problem"]
+            state["problem"] = column("customer") + customer["problem"]
             return state
         if spec["customer"] and customer is None:
-            state["problem"] = "customer %s not found: no customer has this external id or id" % spec["customer"]
+            state["problem"] = column("customer") + "customer %s not found: no customer has this external id or id" % spec["customer"]
             return state
         if customer is not None:
             state.update(customer_id=customer["id"], customer_name=customer.get("name"))
         if spec["subscription_id"]:
             subscription = by_id.get(spec["subscription_id"])
             if subscription is None:
-                state["problem"] = "subscription id %s not found" % spec["subscription_id"]
+                state["problem"] = column("subscription_id") + "subscription id %s not found" % spec["subscription_id"]
                 return state
             if customer is not None and subscription.get("customerId") != customer["id"]:
-                state["problem"] = "subscription %s belongs to customer %s, not to %s" % (subscription["id"], subscription.get("customerId"), spec["customer"])
+                state["problem"] = column("customer") + "subscription %s belongs to customer %s, not to %s" % (
+                    subscription["id"], subscription.get("customerId"), spec["customer"])
                 return state
             state["customer_id"] = state["customer_id"] or subscription.get("customerId")
             try:
                 state["mpn"] = spec["mpn"] or _seats.product_line(subscription)["mpn"]
                 _seats.product_line(subscription, state["mpn"])
             except IMError as exc:
-                state["problem"] = str(exc)
+                state["problem"] = column("mpn") + str(exc)
                 return state
             state.update(subscription=subscription, product=self._catalog_entry(catalog.get(state["mpn"]) or [], subscription))
             return state
@@ -192,7 +199,8 @@ class Reconciler:
         elif found:
             state.update(subscription=found[0], product=self._catalog_entry(products, found[0]))
         elif not products:
-            state["problem"] = "customer %s holds no subscription of %s, and %s is not in the catalog" % (spec["customer"], spec["mpn"], spec["mpn"])
+            state["problem"] = column("mpn") + "customer %s holds no subscription of %s, and %s is not in the catalog" % (
+                spec["customer"], spec["mpn"], spec["mpn"])
         elif len(products) > 1:
             state["problem"] = ("customer %s holds no subscription of %s, which the catalog offers with several terms; buy it with "
                                 "ingrammicro.marketplace.im_order, which can pick the term" % (spec["customer"], spec["mpn"]))

@@ -52,10 +52,13 @@ attributes:
 options:
   licenses:
     description:
-      - The seat counts to reach, one entry per subscription.
+      - The seat counts to reach, one entry per subscription - each with a O(licenses[].quantity), or with the seats in
+        O(licenses[].used) and a O(licenses[].buffer) from which the count is computed.
+      - With O(licenses_csv), these lines are planned together with the file's rows; at least one of the two must
+        declare a line.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       customer:
         description:
@@ -71,9 +74,33 @@ options:
         type: str
       quantity:
         description:
-          - The number of seats the subscription should have, 1 or more.
+          - The number of seats the subscription should have, 1 or more. Give this or O(licenses[].used).
         type: int
-        required: true
+      used:
+        description:
+          - The seats in use (from an export, another collection's module, your PSA). The seats to have are computed
+            from it - O(licenses[].used) plus O(licenses[].buffer), rounded up to a multiple of O(licenses[].round_to),
+            then kept within O(licenses[].minimum) and O(licenses[].maximum) - and then go through the same guardrails
+            as a declared quantity. The plan shows how, in C(derivation), for example C(used 47 + 10% = 51.7 -> 55
+            (packs of 5)).
+        type: int
+      buffer:
+        description:
+          - Seats to have on top of O(licenses[].used) - a number of seats such as V(5), or a percentage of the seats
+            in use such as V(10%). Only with O(licenses[].used).
+        type: str
+      round_to:
+        description:
+          - Round the computed seats up to a multiple of this (licences sold in packs). Only with O(licenses[].used).
+        type: int
+      minimum:
+        description:
+          - The fewest seats the computed count may be. Only with O(licenses[].used).
+        type: int
+      maximum:
+        description:
+          - The most seats the computed count may be. Only with O(licenses[].used).
+        type: int
       decrease_window_days:
         description:
           - This line's decrease window, overriding O(decrease_window_days).
@@ -96,6 +123,18 @@ options:
         description:
           - This line's purchase order number, overriding O(po_number).
         type: str
+  licenses_csv:
+    description:
+      - A licence CSV to plan from, as the C(license_report) role writes it and a spreadsheet program saves it after
+        editing - its C(desired_quantity) column (empty means keep the seats), or its C(used) column with C(buffer),
+        C(round_to), C(minimum) and C(maximum). A row names its subscription by C(subscription_id), or by
+        C(customer_external_id) and C(mpn); the other columns are ignored.
+      - Comma or semicolon separators, UTF-8 with or without a byte order mark, CRLF line ends and quoted fields are
+        read. Every problem (a changed header, a quantity that is not a whole number, two rows for one subscription,
+        and once the API is read, an unknown customer or product) fails before any write, naming the file, the row as
+        the spreadsheet numbers it (the header is row 1) and the column.
+      - A subscription declared twice, in the file and in O(licenses), blocks the plan.
+    type: path
   allow_decrease:
     description:
       - Allow lines that lower a subscription's seats. Off by default, so a typo cannot remove seats.
@@ -197,8 +236,16 @@ plan:
   elements: dict
   contains:
     index:
-      description: Position of the line in O(licenses), from 1.
+      description: Position of the line in the plan, from 1 - the lines of O(licenses) first, then the rows of O(licenses_csv).
       type: int
+    source:
+      description: Where the line was declared, V(line 3) (in O(licenses)) or V(licenses.csv row 5) (in O(licenses_csv)).
+      type: str
+    derivation:
+      description:
+        - For a line declared by its seats in use, how the desired count was computed, for example
+          V(used 47 + 10% = 51.7 -> 55 (packs of 5)); V(null) for a declared quantity.
+      type: str
     customer:
       description: The customer as given.
       type: str
@@ -316,6 +363,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _qu
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._controller import ControllerWatch
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import desired_from_usage, read_csv
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._license_reconciler import Reconciler
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, IMModule
@@ -328,17 +376,12 @@ class LicensesModule(IMModule):
 
     def validate(self):
         params = self.params
-        if not params["licenses"]:
-            raise IMConfigError("licenses must list at least one line")
-        for index, line in enumerate(params["licenses"], start=1):
-            where = "licenses line %d" % index  # counted from 1, as the plan's index
-            if not line["subscription_id"] and not (line["customer"] and line["mpn"]):
-                raise IMConfigError("%s: needs customer and mpn, or subscription_id" % where)
-            if line["quantity"] < 1:
-                raise IMConfigError("%s: quantity must be 1 or more, got %d (to end a subscription use im_subscription with "
-                                    "state: absent)" % (where, line["quantity"]))
-            if line["decrease_window_days"] is not None and line["decrease_window_days"] < 0:
-                raise IMConfigError("%s: decrease_window_days must be 0 or more" % where)
+        self.specs = [self.line_spec(index, line) for index, line in enumerate(params["licenses"], start=1)]
+        if params["licenses_csv"]:
+            self.specs.extend(read_csv(params["licenses_csv"]))
+        if not self.specs:
+            raise IMConfigError("nothing to plan: licenses is empty%s" % (
+                " and licenses_csv %s declares no desired_quantity or used" % params["licenses_csv"] if params["licenses_csv"] else ""))
         for name in ("decrease_window_days",):
             if params[name] is not None and params[name] < 0:
                 raise IMConfigError("%s must be 0 or more, got %d" % (name, params[name]))
@@ -358,6 +401,34 @@ class LicensesModule(IMModule):
             raise IMConfigError("plan_file %s does not exist: run the task in check mode first to save the plan to approve"
                                 % params["plan_file"])
         return _seats.Guardrails(params["allow_decrease"], params["max_increase"], params["max_decrease"])
+
+    @staticmethod
+    def line_spec(index, line):
+        """One line of ``licenses`` as a declaration: its desired seats (given, or computed from ``used``) and source."""
+        where = "licenses line %d" % index  # counted from 1, as the plan's index
+        if not line["subscription_id"] and not (line["customer"] and line["mpn"]):
+            raise IMConfigError("%s: needs customer and mpn, or subscription_id" % where)
+        usage = ("buffer", "round_to", "minimum", "maximum")
+        if (line["quantity"] is None) == (line["used"] is None):
+            raise IMConfigError("%s: give quantity (the seats to have), or used (the seats in use, with buffer, round_to, minimum "
+                                "and maximum)" % where)
+        derivation = None
+        if line["quantity"] is not None:
+            given = [name for name in usage if line[name] is not None]
+            if given:
+                raise IMConfigError("%s: %s only go with used, not with quantity" % (where, ", ".join(given)))
+            if line["quantity"] < 1:
+                raise IMConfigError("%s: quantity must be 1 or more, got %d (to end a subscription use im_subscription with "
+                                    "state: absent)" % (where, line["quantity"]))
+            desired = line["quantity"]
+        else:
+            try:
+                desired, derivation = desired_from_usage(line["used"], line["buffer"], line["minimum"], line["maximum"], line["round_to"])
+            except ValueError as exc:
+                raise IMConfigError("%s: %s" % (where, exc)) from None
+        if line["decrease_window_days"] is not None and line["decrease_window_days"] < 0:
+            raise IMConfigError("%s: decrease_window_days must be 0 or more" % where)
+        return dict(line, quantity=desired, derivation=derivation, source="line %d" % index, columns=None)
 
     def execute(self):
         guardrails = self.validate()
@@ -459,7 +530,7 @@ class LicensesModule(IMModule):
     def plan(self, reconciler, guardrails):
         """Read, plan and price; fail before any write when a line is blocked or the cost guardrail is exceeded."""
         params = self.params
-        states = reconciler.read([dict(line, po_number=line["po_number"] or params["po_number"]) for line in params["licenses"]])
+        states = reconciler.read([dict(spec, po_number=spec["po_number"] or params["po_number"]) for spec in self.specs])
         lines = planner.plan_lines(states, guardrails, params["decrease_window_days"], reconciler.today)
         if self.check_mode or params["max_cost_delta"] is not None:
             # A real run without a cost guardrail takes each line's price from its order instead of estimating first.
@@ -533,11 +604,16 @@ class LicensesModule(IMModule):
 
 def main():
     argument_spec = dict(
-        licenses=dict(type="list", elements="dict", required=True, options=dict(
+        licenses=dict(type="list", elements="dict", default=[], options=dict(
             customer=dict(type="str"),
             mpn=dict(type="str"),
             subscription_id=dict(type="str"),
-            quantity=dict(type="int", required=True),
+            quantity=dict(type="int"),
+            used=dict(type="int"),
+            buffer=dict(type="str"),
+            round_to=dict(type="int"),
+            minimum=dict(type="int"),
+            maximum=dict(type="int"),
             decrease_window_days=dict(type="int"),
             parameters=dict(type="list", elements="dict", options=dict(
                 name=dict(type="str", required=True),
@@ -548,6 +624,7 @@ def main():
         allow_decrease=dict(type="bool", default=False),
         max_increase=dict(type="int"),
         max_decrease=dict(type="int"),
+        licenses_csv=dict(type="path"),
         max_cost_delta=dict(type="str"),
         decrease_window_days=dict(type="int"),
         concurrency=dict(type="int", default=8),
