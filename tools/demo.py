@@ -3,12 +3,16 @@
 Every step is a real ansible-playbook run of this checkout's collection; connection settings are passed only
 through the INGRAM_* environment variables, as an AWX credential would. Each step's output is shown compactly: the
 tables and summaries the roles print, warnings, failures and the recap (the full output is printed instead when a
-step does not end as expected). The audit and report files land in demo-output/.
+step does not end as expected). The audit and report files land in demo-output/. The
+spreadsheet round trip exports the licence report's CSV, edits two rows as a person would, plans and applies from the
+file, and writes the HTML report.
 """
 
+import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,7 +30,20 @@ ADJUST = ("ingrammicro.marketplace.adjust_licenses", "-e", "@examples/adjust_lic
 DECREASE = ("ingrammicro.marketplace.adjust_licenses", "-e", "@examples/adjust_licenses_decrease_vars.yml")
 REPORT = ("ingrammicro.marketplace.license_report", "-e", "@examples/license_report_vars.yml")
 
-# (title, ansible-playbook arguments, expected outcome: "ok", or "blocked" for a step that must fail)
+EDITED_CSV = os.path.join("demo-output", "licenses-edited.csv")
+# The spreadsheet round trip: the licence report's CSV, two rows edited, planned and applied from the file. A decrease
+# later in the term than the 7-day window of licence programmes such as Microsoft NCE waits for the renewal.
+FROM_CSV = ("ingrammicro.marketplace.adjust_licenses", "-e", "license_adjustment_licenses_csv=" + EDITED_CSV,
+            "-e", "license_adjustment_allow_decrease=true", "-e", "license_adjustment_decrease_window_days=7",
+            "-e", "license_adjustment_output_dir=demo-output/license-adjustments")
+REPORT_HTML = REPORT + ("-e", "license_report_adjustment_dir=demo-output/license-adjustments")
+# In the exported CSV, the rows to edit (customer, mpn) and the cells to set, as a person would in a spreadsheet.
+EDITS = {
+    ("ACME-001", "CFQ7TTC0LH16:0001:P1Y"): {"desired_quantity": "12"},                  # Exchange Online 10 -> 12
+    ("INITECH-003", "CFQ7TTC0LH18:0001:P1M"): {"used": "9", "buffer": "20%"},           # 15 -> 11 from usage: deferred
+}
+
+# (title, ansible-playbook arguments or a function, expected outcome: "ok", or "blocked" for a step that must fail)
 STEPS = (
     ("Onboard two new customers: the plan (check mode)", ONBOARD + ("--check",), "ok"),
     ("Onboard them: create, order, wait", ONBOARD, "ok"),
@@ -34,7 +51,12 @@ STEPS = (
     ("Apply the licence plan", ADJUST, "ok"),
     ("Run it again: nothing to change", ADJUST, "ok"),
     ("A decrease, refused by the default guardrail", DECREASE, "blocked"),
-    ("Licence report", REPORT, "ok"),
+    ("Licence report: export to CSV (and HTML)", REPORT, "ok"),
+    ("Edit two rows of the CSV, as in a spreadsheet", "edit", "ok"),
+    ("Plan from the edited CSV (check mode)", FROM_CSV + ("--check",), "ok"),
+    ("Apply the edited CSV", FROM_CSV, "ok"),
+    ("Apply it again: nothing to change", FROM_CSV, "ok"),
+    ("Licence report with the deferred decrease (HTML)", REPORT_HTML, "ok"),
 )
 
 RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+).*?failed=(\d+)")
@@ -84,8 +106,27 @@ def compact(output):
     return "\n".join(shown)
 
 
+def edit_csv():
+    """Copy the newest licence report CSV to EDITED_CSV with the cells of EDITS set; return what changed."""
+    directory = os.path.join(REPO, "demo-output", "license-reports")
+    newest = sorted(name for name in os.listdir(directory) if name.endswith(".csv"))[-1]
+    with open(os.path.join(directory, newest), newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    changed = []
+    for row in rows:
+        for column, value in EDITS.get((row["customer_external_id"], row["mpn"]), {}).items():
+            row[column] = value
+            changed.append("%s %s: %s = %s" % (row["customer_external_id"], row["mpn"], column, value))
+    with open(os.path.join(REPO, EDITED_CSV), "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+    return "edited %s into %s:\n    %s" % (newest, EDITED_CSV, "\n    ".join(changed))
+
+
 def main():
     summary = []
+    shutil.rmtree(os.path.join(REPO, "demo-output"), ignore_errors=True)  # each demo starts from the simulator's seed
     with Simulator() as sim, tempfile.TemporaryDirectory() as cache_home:
         print("Simulator listening on %s (credentials demo / demo-password, key demo-key, marketplace us)\n" % sim.base_url)
         env = dict(os.environ, INGRAM_API_URL=sim.base_url, INGRAM_USERNAME="demo", INGRAM_PASSWORD="demo-password",
@@ -94,6 +135,10 @@ def main():
                    # Table lines print one per line in the JSON result format (YAML folds them at 80 columns).
                    ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_DISPLAY_SKIPPED_HOSTS="false")
         for title, args, expected in STEPS:
+            if args == "edit":
+                print("=" * 100 + "\n== %s\n" % title + "=" * 100 + "\n" + edit_csv() + "\n", flush=True)
+                summary.append((title, "ok", True, (0, 0, 0), 0, 0, 0))
+                continue
             print("=" * 100 + "\n== %s\n== ansible-playbook %s\n" % (title, " ".join(args)) + "=" * 100, flush=True)
             before = len(sim.requests())
             completed = subprocess.run([ANSIBLE_PLAYBOOK, "-i", INVENTORY, *args], cwd=REPO, env=env,
@@ -114,8 +159,11 @@ def main():
         print("%-50s %-9s %-8s %-9d %-7d %d" % (title, outcome, changed, requests_made, write_count, tokens))
     failed = len(summary) < len(STEPS) or not all(as_expected for _title, _outcome, as_expected, *_rest in summary)
     if not failed:
-        print("\nCheck mode wrote nothing, the rerun changed nothing and sent no write request, and the decrease was refused "
-              "before any order.\nAudit files (plan/result JSON and CSV) and the licence report are in demo-output/.")
+        reports = os.path.join(REPO, "demo-output", "license-reports")
+        html = sorted(name for name in os.listdir(reports) if name.endswith(".html"))[-1]
+        print("\nCheck mode wrote nothing, the reruns changed nothing and sent no write request, and the decrease was refused "
+              "before any order.\nAudit files (plan/result JSON and CSV), the licence report and the edited CSV are in "
+              "demo-output/;\nopen the HTML report: demo-output/license-reports/%s" % html)
     return 1 if failed else 0
 
 
