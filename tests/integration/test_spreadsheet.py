@@ -11,6 +11,7 @@ import html.parser
 import json
 import math
 import os
+import re
 
 import pytest
 
@@ -294,3 +295,21 @@ def test_a_missing_adjustment_directory_names_the_variable(sim, run_playbook, tm
                                 "license_report_adjustment_dir": str(tmp_path / "no-such-dir")}, verbosity=0)
     assert run.rc != 0 and sim.requests() == []
     assert "license_report_adjustment_dir: %s is not a directory" % (tmp_path / "no-such-dir") in run.output
+
+
+def test_a_csv_on_customer_hosts_is_refused_before_any_request(sim, run_playbook, tmp_path):
+    """Every customer host would plan all of the file's rows: the CSV is planned once, on localhost."""
+    header, rows, _paths = export(run_playbook, tmp_path / "export")
+    row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y")["desired_quantity"] = "27"
+    edited = save(tmp_path / "licenses.csv", header, rows)
+    inventory = tmp_path / "customers.marketplace.yml"
+    inventory.write_text('plugin: ingrammicro.marketplace.customers\n')
+    before = len(sim.requests())
+    run = run_playbook(ADJUST, {"license_adjustment_licenses_csv": edited, "license_adjustment_hosts": "all:!localhost"},
+                       args=("-i", str(inventory)), verbosity=0)
+    assert run.rc != 0
+    assert "license_adjustment_licenses_csv declares the seats of every customer and is planned in one run: run it on " \
+           "localhost" in run.output
+    assert writes(sim.requests()[before:]) == []
+    for host in ("ACME-001", "GLOBEX-002", "INITECH-003", "UMBRELLA-004"):
+        assert re.search(r"%s\s*: ok=\d+\s+changed=0\s+unreachable=0\s+failed=1" % host, run.output), run.output[-3000:]
