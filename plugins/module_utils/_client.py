@@ -29,7 +29,7 @@ else:
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _retry
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMNotFoundError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._throttle import Throttle
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._throttle import PausedPastDeadline, Throttle
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._token_cache import TokenCache, refresh_margin
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._version import COLLECTION_VERSION
 
@@ -216,8 +216,10 @@ class MarketplaceClient:
         url = self.config.api_url + path
         query = {key: value for key, value in (query or {}).items() if value is not None}
         started = self._monotonic()
+        deadline = started + self.config.retry_timeout  # no wait of this request, shared pause or backoff, ends later
         attempt = 0  # retries after failures other than 429, limited by max_retries
         throttled = 0  # retries after 429, limited only by retry_timeout
+        sent = 0  # attempts that really went out, for the messages
         reauthenticated = False
         while True:
             headers = {}
@@ -226,29 +228,36 @@ class MarketplaceClient:
                 token = self.token()
                 headers["Authorization"] = "Bearer " + token
             auth = (self.config.username, self.config.password) if not authenticated else None
-            self.requests_sent[method] += 1
-            response = failure = None
-            with self._throttle.slot():
-                try:
-                    response = self.session.request(method, url, params=query or None, json=body, headers=headers, auth=auth,
-                                                    timeout=self.config.timeout, verify=self.config.validate_certs)
-                except requests.exceptions.SSLError as exc:
-                    raise IMApiError(
-                        "TLS verification failed for %s: %s. Fix the certificate (or its CA bundle); set validate_certs: false "
-                        "(INGRAM_VALIDATE_CERTS=false) only against a test endpoint" % (self.config.api_url, describe_failure(exc)),
-                        method=method, path=path)
-                except requests.exceptions.RequestException as exc:
-                    failure = exc
-                if response is not None and response.status_code == 429:
-                    wait = _retry.parse_retry_after(response.headers.get("Retry-After"), server_date=response.headers.get("Date"))
-                    self._throttle.throttled(self._backoff.delay(throttled, wait))
-                elif response is not None:
-                    self._throttle.succeeded()
+            response = failure = own_429 = None
+            try:
+                with self._throttle.slot(deadline):
+                    self.requests_sent[method] += 1
+                    sent += 1
+                    try:
+                        response = self.session.request(method, url, params=query or None, json=body, headers=headers, auth=auth,
+                                                        timeout=self.config.timeout, verify=self.config.validate_certs)
+                    except requests.exceptions.SSLError as exc:
+                        raise IMApiError(
+                            "TLS verification failed for %s: %s. Fix the certificate (or its CA bundle); set validate_certs: false "
+                            "(INGRAM_VALIDATE_CERTS=false) only against a test endpoint" % (self.config.api_url, describe_failure(exc)),
+                            method=method, path=path)
+                    except requests.exceptions.RequestException as exc:
+                        failure = exc
+                    if response is not None and response.status_code == 429:
+                        asked = response.headers.get("Retry-After")
+                        wait = _retry.parse_retry_after(asked, server_date=response.headers.get("Date"))
+                        own_429 = (method, path, self._api_message(response), asked, wait)
+                        self._throttle.throttled(self._backoff.delay(throttled, wait), reason=own_429)
+                    elif response is not None:
+                        self._throttle.succeeded()
+            except PausedPastDeadline as exc:
+                # A 429 paused this client past this request's deadline: sleeping would not help, it could not be sent in time.
+                raise self._paused_error(method, path, exc.reason, started, sent)
 
             if failure is not None:
                 kind = classify_failure(failure)
-                if self._may_retry(attempt, started) and _retry.should_retry(method, path, failure=kind):
-                    self._pause(attempt, "%s (%s)" % (describe_failure(failure), kind))
+                if self._may_retry(attempt, started) and _retry.should_retry(method, path, failure=kind) \
+                        and self._pause(attempt, "%s (%s)" % (describe_failure(failure), kind), deadline):
                     attempt += 1
                     continue
                 raise self._transport_error(method, path, failure, kind, attempt + throttled)
@@ -260,27 +269,36 @@ class MarketplaceClient:
                 reauthenticated = True
                 continue
             if response.status_code == 429 and _retry.should_retry(method, path, status=429) \
-                    and self._throttle.paused_until - started <= self.config.retry_timeout:
+                    and self._throttle.paused_until <= deadline:
                 # Certainly not acted on: wait (the throttle pauses every thread of this client) and send it again.
                 self.retries["HTTP 429"] += 1
                 throttled += 1
                 continue
             if response.status_code >= 400:
                 if response.status_code != 429 and self._may_retry(attempt, started) \
-                        and _retry.should_retry(method, path, status=response.status_code):
-                    self._pause(attempt, "HTTP %s" % response.status_code,
-                                _retry.parse_retry_after(response.headers.get("Retry-After"), server_date=response.headers.get("Date")))
+                        and _retry.should_retry(method, path, status=response.status_code) \
+                        and self._pause(attempt, "HTTP %s" % response.status_code, deadline,
+                                        _retry.parse_retry_after(response.headers.get("Retry-After"), server_date=response.headers.get("Date"))):
                     attempt += 1
                     continue
-                raise self._api_error(method, path, response, authenticated, attempt + throttled, started)
+                if response.status_code == 429 and self._throttle.reason not in (None, own_429):
+                    # Another thread's 429 set the longer pause: name the wait that really stopped this request.
+                    raise self._paused_error(method, path, self._throttle.reason, started, sent)
+                raise self._api_error(method, path, response, authenticated, sent - 1 if response.status_code == 429 else attempt + throttled,
+                                      started)
             return self._decode(method, path, response)
 
     def _may_retry(self, attempt, started):
         return attempt < self.config.max_retries and self._monotonic() - started < self.config.retry_timeout
 
-    def _pause(self, attempt, reason, retry_after=None):
+    def _pause(self, attempt, reason, deadline, retry_after=None):
+        """Sleep before a retry; ``False`` (no sleep) when the retry could only be sent after ``deadline``."""
+        delay = self._backoff.delay(attempt, retry_after)
+        if self._monotonic() + delay > deadline:
+            return False
         self.retries[reason] += 1
-        self._sleep(self._backoff.delay(attempt, retry_after))
+        self._sleep(delay)
+        return True
 
     def _decode(self, method, path, response):
         if not response.content:
@@ -310,9 +328,8 @@ class MarketplaceClient:
             message += "; the server may have acted on the request"
         return IMApiError(self.scrub(message), method=method, path=path, ambiguous=ambiguous)
 
-    def _api_error(self, method, path, response, authenticated, retries=0, started=None):
-        status = response.status_code
-        correlation_id = response.headers.get("X-Correlation-ID")
+    def _api_message(self, response):
+        """The API's own message in an error answer (scrubbed, bounded), else the HTTP reason."""
         api_message = None
         try:
             payload = response.json()
@@ -322,7 +339,12 @@ class MarketplaceClient:
             api_message = payload.get("message") or payload.get("error")
         if not api_message:
             api_message = response.reason or "no message"
-        api_message = self.scrub(str(api_message))[:MAX_MESSAGE]
+        return self.scrub(str(api_message))[:MAX_MESSAGE]
+
+    def _api_error(self, method, path, response, authenticated, retries=0, started=None):
+        status = response.status_code
+        correlation_id = response.headers.get("X-Correlation-ID")
+        api_message = self._api_message(response)
         if status == 401:
             hint = ("the API rejected the username, password or subscription key" if not authenticated
                     else "the API rejected the token again after re-authenticating; check the subscription key and the API user")
@@ -333,9 +355,9 @@ class MarketplaceClient:
             message = "POST /token: HTTP 404: check api_url, it must point at the Marketplace API, for example " \
                       "https://api.cloud.im/marketplace/eu"
         elif status == 429:
-            message = ("%s %s: HTTP 429 %s: the API kept throttling for %ss over %d attempts, longer than retry_timeout "
-                       "(INGRAM_RETRY_TIMEOUT) allows; lower the concurrency or the number of parallel runs, or raise retry_timeout"
-                       % (method, path, api_message, _number(round(self._monotonic() - (started or self._monotonic()), 1)), retries + 1))
+            asked = response.headers.get("Retry-After")
+            wait = _retry.parse_retry_after(asked, server_date=response.headers.get("Date"))
+            message = self._throttled_message(method, path, api_message, asked, wait, started, retries + 1)
         else:
             message = "%s %s: HTTP %s %s" % (method, path, status, api_message)
             if retries:
@@ -347,6 +369,48 @@ class MarketplaceClient:
         ambiguous = status in (500, 502, 504) and not _retry.is_safe(method, path)
         return error_class(message, status=status, method=method, path=path, api_message=api_message,
                            correlation_id=correlation_id, ambiguous=ambiguous)
+
+    def _paused_error(self, method, path, reason, started, sent):
+        """The 429 error of a request the shared pause stopped (see Throttle.slot); ``reason`` is the 429 behind the pause."""
+        by_method, by_path, api_message, asked, wait = reason or (None, None, "Too Many Requests", None, None)
+        by = None
+        if by_method and (by_method, by_path) != (method, path):
+            by = "%s %s" % (by_method, by_path)
+        elif by_method and not sent:
+            by = "another %s %s" % (by_method, by_path)
+        message = self._throttled_message(method, path, api_message, asked, wait, started, sent, by=by)
+        return IMApiError(message, status=429, method=method, path=path, api_message=api_message)
+
+    def _throttled_message(self, method, path, api_message, asked, wait, started, sent, by=None):
+        """Why a throttled request gave up, in numbers the user can check (its own time and attempts, the wait the API
+        asked for as the API put it), and what to change.
+
+        ``asked`` is the Retry-After header as sent, ``wait`` its seconds (``None`` when absent or unusable), ``sent``
+        the attempts that went out, ``by`` the other request whose 429 paused this one.
+        """
+        now = self._monotonic()
+        started = now if started is None else started
+        limit = self.config.retry_timeout
+        asked = str(asked).strip() if asked is not None else None
+        if wait is None:
+            what = "the API gave no usable Retry-After" if by else "the API kept throttling without a usable Retry-After"
+        elif asked.isdigit():
+            what = "the API asked to wait %ss (Retry-After)" % asked
+        else:
+            what = "the API asked to wait until %s (Retry-After, %ss)" % (asked, _number(round(wait)))
+        if by:
+            what = "%s of this task was throttled and %s" % (by, what)
+        if not sent:
+            what = "not sent: " + what
+        if wait is not None and wait > limit:
+            what += ", longer than retry_timeout (%ss) allows" % _number(limit)
+        elif wait is not None:
+            what += ", longer than the %ss left of retry_timeout (%ss)" % (_seconds(max(0.0, started + limit - now)), _number(limit))
+        else:
+            what += ", and waiting more would pass retry_timeout (%ss)" % _number(limit)
+        return ("%s %s: HTTP 429 %s: %s; gave up after %ss and %d attempt%s. Run again later, or raise retry_timeout "
+                "(INGRAM_RETRY_TIMEOUT), or run fewer tasks in parallel or with a lower concurrency"
+                % (method, path, api_message.rstrip(". "), what, _seconds(now - started), sent, "" if sent == 1 else "s"))
 
     # ----------------------------------------------------------------- lists
 
@@ -406,3 +470,8 @@ class MarketplaceClient:
 
 def _number(value):
     return ("%f" % value).rstrip("0").rstrip(".")
+
+
+def _seconds(value):
+    """A measured duration, precise enough that a failure within milliseconds does not read as 0s."""
+    return _number(round(value, 3 if value < 1 else 2 if value < 10 else 1))

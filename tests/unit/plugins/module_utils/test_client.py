@@ -7,6 +7,7 @@ import requests
 import responses
 import urllib3
 
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _retry
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMNotFoundError
 
 BASE = "http://api.test/marketplace/eu"
@@ -128,6 +129,38 @@ def test_retry_after_http_date_is_honoured(rsps, make_client, sleeps):
     rsps.add(responses.GET, BASE + "/orders", json={"data": [], "pagination": {"offset": 0, "limit": 10, "total": 0}})
     make_client().get("/orders")
     assert 18.0 <= sleeps[0] <= 22.0  # 20 s, plus the second an HTTP date may have been truncated by
+
+
+def test_backoff_never_sleeps_past_retry_timeout(rsps, make_client, sleeps):
+    token_ok(rsps)
+    rsps.add(responses.GET, BASE + "/products", status=503, json={"message": "maintenance"})
+    client = make_client(max_retries=10, retry_timeout=2)
+    client._backoff = _retry.Backoff(rng=lambda: 1.0)  # the longest delays full jitter can draw: 0.5, 1, 2, ...
+    with pytest.raises(IMApiError) as err:
+        client.get("/products")
+    assert sleeps == [0.5, 1.0]  # the next, 2 s, would end at 3.5 s: stop rather than sleep past the 2 s
+    assert err.value.status == 503 and "after 3 attempts" in str(err.value)
+
+
+def test_a_read_timeout_is_not_retried_when_the_backoff_would_end_after_retry_timeout(rsps, make_client, sleeps):
+    token_ok(rsps)
+    rsps.add(responses.GET, BASE + "/customers/1", body=requests.exceptions.ReadTimeout("read timed out"))
+    client = make_client(retry_timeout=0.4)
+    client._backoff = _retry.Backoff(rng=lambda: 1.0)
+    with pytest.raises(IMApiError) as err:
+        client.get("/customers/1")
+    assert sleeps == [] and "timeout" in str(err.value)
+    assert len(calls_to(rsps, "GET", "/customers/1")) == 1
+
+
+def test_a_503_retry_after_beyond_retry_timeout_is_not_slept(rsps, make_client, sleeps):
+    token_ok(rsps)
+    rsps.add(responses.GET, BASE + "/products", status=503, headers={"Retry-After": "60"}, json={"message": "maintenance"})
+    client = make_client(retry_timeout=20)
+    with pytest.raises(IMApiError) as err:
+        client.get("/products")
+    assert sleeps == [] and err.value.status == 503
+    assert len(calls_to(rsps, "GET", "/products")) == 1
 
 
 @pytest.mark.parametrize("status", [500, 502, 504])
