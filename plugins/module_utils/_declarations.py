@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 import re
@@ -27,8 +28,15 @@ CSV_FIELDS = {
     "desired_quantity": "quantity", "used": "used", "buffer": "buffer", "minimum": "minimum", "maximum": "maximum",
     "round_to": "round_to",
 }
-WHOLE = re.compile(r"^\s*\+?(\d+)(?:[.,]0+)?\s*$")
+# A whole number as typed: digits, with the zero decimals a spreadsheet may add (12.0, 12,00). Three zeros are not
+# among them: "12.000" is also 12000 with a thousands separator.
+WHOLE = re.compile(r"^\s*\+?(\d+)(?:[.,](?:0{1,2}|0{4,}))?\s*$")
+# Digits in groups of three after a separator (1.000, 1,000, 1 000, 1'000, 1.000,00): a thousands separator, or
+# decimals that cannot be told apart from one. Never read as the small number before the separator.
+GROUPED = re.compile(r"^\s*\+?(\d+)((?:[.,' \u00a0\u202f\u2009\u2019]\d{3})+)(?:[.,](\d+))?\s*$")
+DECIMAL = re.compile(r"^\s*\+?\d+[.,]\d+\s*$")
 PERCENT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%\s*$")
+LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def column_letter(index):
@@ -41,20 +49,50 @@ def column_letter(index):
     return letters
 
 
+class NotANumber(ValueError):
+    """Text that is no number at all, unlike a number written in a way that cannot be read safely."""
+
+
 def whole_number(value, what, least=0):
-    """``value`` (int, or text such as ``"12"``) as an int of at least ``least``; ValueError saying what is wrong."""
+    """``value`` (int, or text such as ``"12"``) as an int of at least ``least``; ValueError saying what is wrong and,
+    for a number typed with separators or decimals, how to write it."""
     if isinstance(value, bool):
-        raise ValueError("%s must be a whole number, got %r" % (what, value))
+        raise NotANumber("%s must be a whole number, got %r" % (what, value))
     if isinstance(value, int):
         number = value
     else:
         match = WHOLE.match(str(value))
         if not match:
-            raise ValueError("%s must be a whole number, got %r" % (what, str(value)))
+            raise _not_whole(str(value), what)
         number = int(match.group(1))
     if number < least:
         raise ValueError("%s must be %d or more, got %d" % (what, least, number))
     return number
+
+
+def _as_typed(text):
+    """``text`` in quotes, with invisible characters (a no-break space, say) spelled out."""
+    return '"%s"' % "".join(char if char.isprintable() else repr(char)[1:-1] for char in text.strip())
+
+
+def _not_whole(text, what):
+    """The error for ``text`` that is not a plain whole number: digits in groups of three are refused with the number
+    they would make, since reading only the digits before the separator turns 1.000 seats into 1."""
+    grouped = GROUPED.match(text)
+    if grouped and not (grouped.group(3) or "").strip("0"):
+        lead, groups = grouped.group(1), grouped.group(2)
+        if len(lead) > 3 or lead.startswith("0") or len(set(groups[::4])) > 1:  # not how thousands are grouped
+            return ValueError("%s must be a whole number of seats; %s could hold decimals or thousands separators: write the seats "
+                              "as digits only (no separators, no decimals)" % (what, _as_typed(text)))
+        thousands = int(lead + "".join(groups[index + 1:index + 4] for index in range(0, len(groups), 4)))
+        fix = "write %d (no separators)" % thousands
+        if len(groups) == 4 and groups[0] in ".," and not groups[1:].strip("0") and grouped.group(3) is None:
+            fix += ", or %d if the %s are decimals" % (int(lead), groups)  # 12.000 may also be 12 with three decimals
+        return ValueError("%s must be a whole number of seats; %s looks like %d written with a thousands separator: %s"
+                          % (what, _as_typed(text), thousands, fix))
+    if grouped or DECIMAL.match(text):
+        return ValueError("%s must be a whole number of seats, got %s" % (what, _as_typed(text)))
+    return NotANumber("%s must be a whole number, got %r" % (what, text))
 
 
 def parse_buffer(value):
@@ -66,7 +104,7 @@ def parse_buffer(value):
         return "percent", Decimal(match.group(1).replace(",", "."))
     try:
         return "seats", whole_number(value, "buffer")
-    except ValueError:
+    except NotANumber:
         raise ValueError("buffer must be a number of seats such as 5 or a percentage such as \"10%%\", got %r" % str(value)) from None
 
 
@@ -110,7 +148,7 @@ def _dialect(sample):
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
-        header = sample.splitlines()[0] if sample else ""
+        header = LINE_END.split(sample, 1)[0]  # only CR and LF end a CSV line, as in read_csv
         separator = max(",;\t", key=header.count)
 
         class Dialect(csv.excel):
@@ -133,7 +171,9 @@ def read_csv(path):
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise IMConfigError("%s is not UTF-8 text (byte %d); save it as CSV UTF-8" % (name, exc.start)) from None
-    rows = list(csv.reader(text.splitlines(keepends=True), _dialect(text[:4096])))
+    # The csv module splits lines itself, on CR and LF only: str.splitlines() would also split inside a cell holding
+    # U+0085, U+2028, \x1c or \x0c, and shift or drop rows.
+    rows = list(csv.reader(io.StringIO(text, newline=""), _dialect(text[:4096])))
     if not rows:
         raise IMConfigError("%s is empty: it needs the header row the licence report wrote" % name)
     header = [cell.strip() for cell in rows[0]]

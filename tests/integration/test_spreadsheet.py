@@ -42,10 +42,11 @@ def export(run_playbook, directory, extra=None):
         return reader.fieldnames, list(reader), paths
 
 
-def save(path, header, rows, delimiter=",", bom=False, newline="\n"):
-    """Write rows as a spreadsheet program would (all fields quoted, the given separator, BOM and line ends)."""
+def save(path, header, rows, delimiter=",", bom=False, newline="\n", quoting=csv.QUOTE_ALL):
+    """Write rows as a spreadsheet program would (all fields quoted, or only where needed with ``csv.QUOTE_MINIMAL``;
+    the given separator, BOM and line ends)."""
     with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator=newline)
+        writer = csv.DictWriter(handle, fieldnames=header, delimiter=delimiter, quoting=quoting, lineterminator=newline)
         writer.writeheader()
         writer.writerows(rows)
     return str(path)
@@ -133,6 +134,18 @@ BAD_ROWS = {
         lambda header, rows: rows.append(dict(row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y"), desired_quantity="30")) or
         row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="28"),
         "licenses.csv row {last}: declares the same subscription as row {row}", False),
+    "quantity with a German thousands separator": (
+        lambda header, rows: row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="1.000"),
+        'licenses.csv row {row}, column {col} (desired_quantity): desired_quantity must be a whole number of seats; \\"1.000\\" looks '
+        'like 1000 written with a thousands separator: write 1000 (no separators)', False),
+    "quantity with a US thousands separator": (
+        lambda header, rows: row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="1,000"),
+        'licenses.csv row {row}, column {col} (desired_quantity): desired_quantity must be a whole number of seats; \\"1,000\\" looks '
+        'like 1000 written with a thousands separator: write 1000 (no separators)', False),
+    "quantity with a fraction": (
+        lambda header, rows: row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="12,5"),
+        'licenses.csv row {row}, column {col} (desired_quantity): desired_quantity must be a whole number of seats, got \\"12,5\\"',
+        False),
     "changed header": (
         lambda header, rows: [header.__setitem__(header.index("desired_quantity"), "desired seats")]
         + [row.__setitem__("desired seats", row.pop("desired_quantity")) for row in rows],
@@ -166,6 +179,54 @@ def test_bad_rows_fail_naming_file_row_and_column_before_any_write(sim, run_play
         assert writes(log) == []
         if not needs_the_api:
             assert log == []  # the file itself was wrong: not a single request
+
+
+@pytest.mark.parametrize("typed, in_the_file", [("1.000", ",1.000,"), ("1,000", ',"1,000",')],
+                         ids=["german-1.000", "us-quoted-1,000"])
+def test_a_quantity_with_a_thousands_separator_is_refused_not_read_as_one_seat(sim, run_playbook, tmp_path, typed, in_the_file):
+    """1.000 (German) and "1,000" (US, quoted) are 1000 seats to the person who typed them: never planned as 1 seat."""
+    header, rows, _paths = export(run_playbook, tmp_path / "export")
+    row = row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y")
+    row["desired_quantity"] = typed
+    path = save(tmp_path / "licenses.csv", header, rows, quoting=csv.QUOTE_MINIMAL)
+    with open(path, encoding="utf-8", newline="") as handle:  # as a spreadsheet program writes it: quoted only with a comma
+        assert in_the_file in handle.read()
+    number = rows.index(row) + 2
+    column = chr(ord("A") + header.index("desired_quantity"))
+    message = ('licenses.csv row %d, column %s (desired_quantity): desired_quantity must be a whole number of seats; \\"%s\\" looks '
+               'like 1000 written with a thousands separator: write 1000 (no separators)' % (number, column, typed))
+    for args in (("--check",), ()):
+        before = len(sim.requests())
+        run = run_playbook(ADJUST, {"license_adjustment_licenses_csv": path}, args=args, verbosity=0)
+        assert run.rc != 0, run.output[-3000:]
+        assert "-> 1 " not in run.output and "Total " not in run.output  # no plan at all, let alone 25 -> 1
+        assert sim.requests()[before:] == []  # the file itself was wrong: not a single request, so nothing written
+        assert message in run.output, run.output[-3000:]  # at the default verbosity
+        assert "has no attribute" not in run.output
+
+
+def test_a_line_break_character_in_an_ignored_cell_keeps_every_row_planned(sim, run_playbook, tmp_path):
+    """U+0085, U+2028 and \\x1c end a line for str.splitlines(), not for a CSV: the rows holding them and the rows after
+    them are planned, with the row numbers a spreadsheet shows."""
+    header, rows, _paths = export(run_playbook, tmp_path / "export")
+    declared = row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y")
+    declared["desired_quantity"] = "27"
+    row_of(rows, "GLOBEX-002", "SH3AMCLOS").update(used="47", buffer="10%", round_to="5")
+    plain, _log = adjust(sim, run_playbook, save(tmp_path / "plain.csv", header, rows), "--check")
+    assert plain.rc == 0, plain.output[-4000:]
+    declared["customer_name"] = declared["customer_name"].replace(" ", "\x85", 1)  # in the row that declares seats
+    rows[0]["product"] = "\u2028" + rows[0]["product"]
+    for row in rows[1:]:
+        row["customer_name"] += "\x1c"
+    edited = save(tmp_path / "licenses.csv", header, rows, quoting=csv.QUOTE_MINIMAL)
+    with open(edited, encoding="utf-8", newline="") as handle:
+        assert "\x85" in handle.read()
+    check, log = adjust(sim, run_playbook, edited, "--check")
+    assert check.rc == 0, check.output[-4000:]
+    assert writes(log) == []
+    table = plan_notes(check.output)
+    assert "Total 2 line(s) - 2 increase" in "\n".join(table)
+    assert [line.replace("plain.csv", "licenses.csv") for line in plan_notes(plain.output)] == table
 
 
 def test_usage_lines_with_percentage_buffers_and_packs(sim, run_playbook, tmp_path):
