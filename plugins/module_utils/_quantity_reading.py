@@ -15,6 +15,7 @@ of seats to add (the ``change_quantity`` setting). Two things make a wrong guess
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -22,7 +23,8 @@ import os
 import tempfile
 from decimal import Decimal, InvalidOperation
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import cache_root
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import cache_root, open_private, private_directory
 
 TOTAL, DELTA = "total", "delta"
 HOLDS, CONTRADICTS, INCONCLUSIVE = "holds", "contradicts", "inconclusive"
@@ -155,21 +157,65 @@ class ReadingRecord:
         self.marketplace = config.marketplace
 
     def load(self):
-        """The recorded ``{"change_quantity", "order", "subscription_id", "confirmed_at"}``, or ``None``."""
+        """The recorded ``{"change_quantity", "order", "subscription_id", "confirmed_at"}``, or ``None``.
+
+        A record lets a run skip its canary order, so one another user could have planted (see ``_locks``) raises
+        ``IMConfigError`` instead of being trusted.
+        """
         try:
-            with open(self.path, encoding="utf-8") as handle:
+            private_directory(self.directory, create=False)
+            with os.fdopen(open_private(self.path, os.O_RDONLY), encoding="utf-8") as handle:
                 record = json.load(handle)
         except (OSError, ValueError):
-            return None
+            return None  # no record (or an unreadable one): the run places a canary order
         return record if isinstance(record, dict) and record.get("change_quantity") in (TOTAL, DELTA) else None
+
+    @property
+    def pending_path(self):
+        """Where a canary order that has not been settled yet is recorded (see _canary)."""
+        return self.path[:-len(".json")] + ".canary.json"
+
+    def load_pending(self):
+        """The canary order recorded by ``store_pending`` and not settled since, or ``None``."""
+        try:
+            private_directory(self.directory, create=False)
+            with os.fdopen(open_private(self.pending_path, os.O_RDONLY), encoding="utf-8") as handle:
+                record = json.load(handle)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            # Unlike a missing confirmation, a canary record that cannot be read must not let orders through.
+            raise IMConfigError("the canary record %s cannot be read (%s); check the canary order in the reseller control "
+                                "panel, then remove the file" % (self.pending_path, exc)) from None
+        return record if isinstance(record, dict) else None
+
+    def store_pending(self, canary):
+        """Record ``canary`` (its order, subscription, seats and quantity sent) as not settled yet."""
+        record = dict(canary, api_url=self.api_url, marketplace=self.marketplace,
+                      placed_at=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        self._write(self.pending_path, record)
+        return record
+
+    def clear_pending(self):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.pending_path)
 
     def store(self, reading, order, subscription_id):
         record = {"api_url": self.api_url, "marketplace": self.marketplace, "change_quantity": reading, "order": order,
                   "subscription_id": subscription_id,
                   "confirmed_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
-        descriptor, temp_path = tempfile.mkstemp(dir=self.directory, prefix=".reading-", suffix=".json")
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(record, handle, indent=2, sort_keys=True)
-        os.replace(temp_path, self.path)
+        self._write(self.path, record)
         return record
+
+    def _write(self, path, record):
+        private_directory(self.directory)
+        # mkstemp creates 0600 with O_EXCL, and os.replace replaces a link at the path instead of writing through it.
+        descriptor, temp_path = tempfile.mkstemp(dir=self.directory, prefix=".reading-", suffix=".json")
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(record, handle, indent=2, sort_keys=True)
+            os.replace(temp_path, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_path)
+            raise

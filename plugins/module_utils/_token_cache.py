@@ -6,7 +6,8 @@
 Every module runs in its own process, so without this cache each task would pay a ``POST /token`` round
 trip (and spend rate budget). One file per credential set, named by a hash, holding only the token and
 its expiry: never the password or the subscription key. Files are 0600 in a 0700 directory and every
-read-or-refresh happens under an exclusive ``flock``, so forks that start together fetch one token.
+read-or-refresh happens under an exclusive ``flock``, so forks that start together fetch one token. A directory or file
+another user could have planted is refused with ``IMConfigError`` (see ``_locks.private_directory``), never used.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 import tempfile
 import time
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import cache_root, flocked
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import cache_root, flocked, open_private, private_directory
 
 
 def default_cache_dir():
@@ -41,9 +42,15 @@ class TokenCache:
         self.clock = clock
 
     def _ensure_directory(self):
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        private_directory(self.directory)
         if os.stat(self.directory).st_mode & 0o077:
-            os.chmod(self.directory, 0o700)
+            os.chmod(self.directory, 0o700)  # ours and not writable by others, but tokens need not be listable either
+
+    def _read(self):
+        """The decoded cache file. Raises OSError (``FileNotFoundError`` when there is none), ValueError, IMConfigError."""
+        private_directory(self.directory, create=False)
+        with os.fdopen(open_private(self.path, os.O_RDONLY), encoding="utf-8") as handle:
+            return json.load(handle)
 
     def locked(self):
         """Hold the cache's exclusive lock (a sibling ``.lock`` file) for a read-or-refresh."""
@@ -56,8 +63,7 @@ class TokenCache:
         ``fresh_until`` is the time after which the token must be renewed (its expiry minus the refresh margin).
         """
         try:
-            with open(self.path, encoding="utf-8") as handle:
-                entry = json.load(handle)
+            entry = self._read()
             token = entry["token"]
             expires_at = float(entry["expires_at"])
             ttl = float(entry.get("ttl", 0))
@@ -72,7 +78,8 @@ class TokenCache:
         """Write the token atomically with mode 0600. Call with the lock held."""
         self._ensure_directory()
         entry = {"token": token, "ttl": ttl, "expires_at": self.clock() + ttl}
-        fd, tmp_path = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")  # mkstemp creates 0600
+        # mkstemp creates 0600 with O_EXCL, and os.replace replaces a link at self.path instead of writing through it.
+        fd, tmp_path = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(entry, handle)
@@ -85,8 +92,7 @@ class TokenCache:
     def discard(self, token):
         """Forget ``token`` after the API rejected it, unless another process already replaced it. Lock held."""
         try:
-            with open(self.path, encoding="utf-8") as handle:
-                current = json.load(handle).get("token")
+            current = self._read().get("token")
         except (OSError, ValueError, AttributeError):
             return
         if current == token:

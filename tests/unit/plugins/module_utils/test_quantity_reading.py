@@ -9,8 +9,12 @@ from hypothesis import strategies as st
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
 
 MPN = "CFQ7TTC0LDPB:0001:P1Y"
+NOBODY = 65534
+# chown to another user needs root; CI runs the unit tests as root.
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="planting a directory owned by another user needs chown, which needs root")
 ANNUAL_BILLED_MONTHLY = {"subscriptionPeriod": {"type": "year", "duration": 1}, "billingPeriod": {"type": "month", "duration": 1}}
 
 
@@ -125,3 +129,91 @@ def test_an_unreadable_record_counts_as_none(tmp_path):
     with open(record.path, "w", encoding="utf-8") as handle:
         handle.write("{not json")
     assert record.load() is None
+
+
+FORGED = '{"change_quantity": "total", "order": "order SO999999", "subscription_id": "3000001", "confirmed_at": "2024-01-01T00:00:00Z"}'
+
+
+def plant_record(record, mode=0o644):
+    os.makedirs(record.directory, exist_ok=True)
+    with open(record.path, "w", encoding="utf-8") as handle:
+        handle.write(FORGED)
+    os.chmod(record.path, mode)
+
+
+def content(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def test_no_record_creates_no_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert reading.ReadingRecord(config()).load() is None
+    assert not os.path.exists(tmp_path / "cache")
+
+
+def test_a_symlinked_record_is_refused_not_trusted(tmp_path):
+    record = reading.ReadingRecord(config(), str(tmp_path / "readings"))
+    os.makedirs(record.directory, mode=0o700)
+    forged = tmp_path / "forged.json"
+    forged.write_text(FORGED)
+    os.symlink(str(forged), record.path)
+    with pytest.raises(IMConfigError) as caught:
+        record.load()
+    assert str(caught.value).startswith("cache file %s is a symbolic link (to %s)" % (record.path, forged))
+
+
+def test_storing_replaces_a_symlinked_record_instead_of_writing_through_it(tmp_path):
+    record = reading.ReadingRecord(config(), str(tmp_path / "readings"))
+    os.makedirs(record.directory, mode=0o700)
+    target = tmp_path / "target"
+    target.write_text("precious")
+    os.symlink(str(target), record.path)
+    assert record.store("delta", "order SO000123", "3000001")["change_quantity"] == "delta"
+    assert target.read_text() == "precious" and not os.path.islink(record.path)
+    assert record.load()["change_quantity"] == "delta"
+
+
+@pytest.mark.parametrize("which", ["cache root", "readings"])
+def test_a_record_in_a_directory_group_or_others_can_write_to_is_refused(tmp_path, monkeypatch, which):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    record = reading.ReadingRecord(config())
+    plant_record(record)
+    os.chmod(tmp_path / "ingrammicro.marketplace", 0o775 if which == "cache root" else 0o700)
+    os.chmod(record.directory, 0o733 if which == "readings" else 0o700)
+    directory = str(tmp_path / "ingrammicro.marketplace") if which == "cache root" else record.directory
+    with pytest.raises(IMConfigError, match="cache directory %s has mode 0[0-9]+: group or others can write to it" % directory):
+        record.load()
+    with pytest.raises(IMConfigError):
+        record.store("delta", "order SO000123", "3000001")
+    assert content(record.path) == FORGED
+
+
+@needs_root
+def test_a_record_in_a_cache_root_owned_by_another_user_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    record = reading.ReadingRecord(config())
+    plant_record(record)
+    root = tmp_path / "ingrammicro.marketplace"
+    os.chmod(root, 0o755)
+    os.chmod(record.directory, 0o755)
+    for path in (root, record.directory, record.path):
+        os.chown(path, NOBODY, NOBODY)
+    with pytest.raises(IMConfigError) as caught:
+        record.load()
+    assert str(caught.value) == ("cache directory %s is owned by uid %d, not by you (uid %d): another user could plant files in it. "
+                                 "Remove it (it holds only caches) or set XDG_CACHE_HOME to a directory of your own"
+                                 % (root, NOBODY, os.geteuid()))
+    with pytest.raises(IMConfigError):
+        record.store("total", "order SO000123", "3000001")
+    assert content(record.path) == FORGED
+
+
+@needs_root
+def test_a_record_owned_by_another_user_is_refused(tmp_path):
+    record = reading.ReadingRecord(config(), str(tmp_path / "readings"))
+    os.makedirs(record.directory, mode=0o700)
+    plant_record(record, mode=0o600)
+    os.chown(record.path, NOBODY, NOBODY)
+    with pytest.raises(IMConfigError, match="cache file %s is owned by uid %d, not by you" % (record.path, NOBODY)):
+        record.load()
