@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import accounts_with_external_id, id_key, path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import subset_differs, to_camel
 
@@ -66,6 +67,7 @@ class AccountResource(IMResource):
     """Resource base for customers and resellers. Subclasses set ``kind``, ``find``, ``create`` and ``update``."""
 
     kind = "account"
+    list_path = None  # where the accounts are listed and read: /customers or /resellers
     hidden_fields = ("contact_persons.password",)
     fields = ACCOUNT_FIELDS
     required_on_create = ("name", "language", "address", "contact_persons")
@@ -124,11 +126,57 @@ class AccountResource(IMResource):
         return patch
 
     def create_at(self, path, desired):
-        """POST the new account to ``path``; a requested status is set afterwards (it is not part of a creation)."""
-        created = self.client.post(path, {key: value for key, value in desired.items() if key != "status"})
+        """POST the new account to ``path``; a requested status is set afterwards (it is not part of a creation).
+
+        Runs on other machines share no lock, and the API has no conditional create: two runs can both find no account
+        with the external id and both create one. So the accounts with the external id are read again after the
+        creation: the one created first stands, and the run that created a later one renames its external id (the API
+        cannot delete accounts) and goes on with the first. A platform that refuses a second account with the same
+        external id leads to the same: the account the other run created is used.
+        """
+        external_id = desired.get("externalId")
+        try:
+            created = self.client.post(path, {key: value for key, value in desired.items() if key != "status"})
+        except IMApiError as exc:
+            first = self.first_with(external_id) if external_id and exc.status in (400, 409) else None
+            if first is None:
+                raise
+            self.module.warn("the API refused to create %s (%s): another run created it (id %s) while this one worked; this "
+                             "run went on with it" % (self.describe(), exc.api_message or exc, first["id"]))
+            return self.converge(first, desired)
+        first = self.first_with(external_id) if external_id else None
+        if first is not None and first.get("id") != created.get("id") and id_key(first["id"]) < id_key(created["id"]):
+            return self.converge(self.retire(created, first), desired)
         if desired.get("status") and created.get("status") != desired["status"]:
             created = self.update(created, {"status": desired["status"]})
         return created
+
+    def first_with(self, external_id):
+        """The first created (lowest id) of the accounts whose external id is exactly ``external_id``, or ``None``."""
+        rows = [row for row in self.client.paginate(self.list_path, {"externalId": external_id}) if row.get("externalId") == external_id]
+        return min(rows, key=lambda row: id_key(row.get("id"))) if rows else None
+
+    def retire(self, created, first):
+        """Rename the external id of ``created``, which another run's ``first`` preceded, so that one account has it."""
+        retired = "%s~duplicate-%s" % (created.get("externalId"), created.get("id"))
+        try:
+            self.update(created, {"externalId": retired})
+        except IMApiError as exc:
+            raise IMError("another run created %s (id %s) at the same moment as this run (id %s), and this run could not rename "
+                          "the external id of its own (%s): two %ss have it now. Remove id %s in the reseller control panel, then "
+                          "run again" % (self.describe(), first["id"], created.get("id"), exc, self.kind, created.get("id"))) from None
+        self.module.warn("another run created %s (id %s) at the same moment as this run; this run renamed the external id of the "
+                         "%s it created (id %s) to %s, so that one %s has the external id, and went on with id %s. The API "
+                         "cannot delete it: remove id %s in the reseller control panel" % (
+                             self.describe(), first["id"], self.kind, created.get("id"), retired, self.kind, first["id"],
+                             created.get("id")))
+        return first
+
+    def converge(self, account, desired):
+        """``account`` (found, not created by this run) with the declared fields: full record, updated where it differs."""
+        current = self.client.get("%s/%s" % (self.list_path, path_id(account["id"])))
+        patch = self.changes(current, desired)
+        return self.update(current, patch) if patch else current
 
     def simulate_create(self, desired):
         simulated = super().simulate_create(desired)
@@ -140,7 +188,7 @@ class AccountResource(IMResource):
 
     def find_by_external_id(self, path, external_id):
         """The list row whose externalId is exactly ``external_id``, or ``None``; more than one is an error."""
-        rows = [row for row in self.client.paginate(path, {"externalId": external_id}) if row.get("externalId") == external_id]
+        rows = accounts_with_external_id(self.client, path, external_id)
         if len(rows) > 1:
             raise IMError("external_id %s matches %d %ss (ids %s); give id to pick one" % (
                 external_id, len(rows), self.kind, ", ".join(str(row.get("id")) for row in rows)))

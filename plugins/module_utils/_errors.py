@@ -67,3 +67,17 @@ class IMSeatMismatchError(IMError):
     def __init__(self, message, reading=None):
         super().__init__(message)
         self.reading = reading
+
+
+class IMOrderRaceError(IMError):
+    """Another run ordered for the same target at the same moment as this one (see _orders.OrderDesk.place_alone).
+
+    ``order`` is this run's order, ``rivals`` the other runs' orders, first created first (the first is the one that
+    stands), and ``withdrawn`` whether this run's order was withdrawn, leaving the target ordered once.
+    """
+
+    def __init__(self, message, order=None, rivals=(), withdrawn=False):
+        super().__init__(message)
+        self.order = order
+        self.rivals = list(rivals)
+        self.withdrawn = withdrawn

@@ -117,6 +117,21 @@ def run_outcome(lines):
     return APPLIED
 
 
+def failure_headline(lines):
+    """``3 of 4 lines failed (1 other line was ordered); orders of failed lines still open: SO000021, SO000022 (...)``:
+    how many lines failed, and which orders exist for them, so that nobody reads a failure as "nothing was bought"."""
+    failed = [line for line in lines if line["result"] == LINE_FAILED]
+    ordered = len([line for line in lines if line["result"] in (COMPLETED, SUBMITTED)])
+    headline = "%d of %d lines failed" % (len(failed), len(lines))
+    if ordered:
+        headline += " (%d other line%s ordered)" % (ordered, " was" if ordered == 1 else "s were")
+    standing = [line["order"] for line in failed if line.get("order") and line["order"].get("status") in ("submitted", "processing", "completed")]
+    if standing:
+        headline += "; orders of failed lines that exist: %s (a rerun is safe: it waits for open orders and plans from the seats " \
+                    "it finds)" % ", ".join("%s (%s)" % (order.get("order_number") or order.get("id"), order.get("status")) for order in standing)
+    return headline
+
+
 def summarize(lines, outcome):
     """Counts per action and result, total price change and fingerprint of ``lines``, with the run's ``outcome``."""
     counts = collections.Counter(line["action"] for line in lines)

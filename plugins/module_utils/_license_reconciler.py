@@ -22,12 +22,12 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _li
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import (
-    IMApiError, IMError, IMSeatMismatchError, IMWaitError,
+    IMApiError, IMError, IMOrderRaceError, IMSeatMismatchError, IMWaitError,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
     ENDED_SUBSCRIPTION_STATUSES, find_customer, find_products, find_subscriptions, list_by_statuses, path_id, subscription_mpns,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, OPEN_STATUSES, describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
 
 # Above this many distinct customers (or MPNs), one listing of all customers / subscriptions (or of the catalog) is
@@ -289,85 +289,124 @@ class Reconciler:
 
     # ------------------------------------------------------------------ ordering
 
-    def apply(self, states, lines, change_quantity, waiter, canary=False, watch=None):
+    def apply(self, states, lines, change_quantity, waiter, gate=None):
         """Order the plan's changes and verify them; record each line's result.
 
-        With ``canary``, one change order is placed, completed and read back before any other is placed; when it shows
-        the wrong reading, nothing else is ordered. Then the rest are placed (at most ``concurrency`` at a time) and
-        waited for together, which keeps the total wait near one order's processing time. ``watch`` (a ControllerWatch)
-        stops the placing when ansible-playbook is gone. Returns ``(line, order)`` of a change verified with the seats
-        asked for (it confirms the reading), or ``None``.
+        With a ``gate`` (a CanaryGate: the reading is not confirmed yet), the first change order is placed, completed
+        and read back under the gate's turn before any other is placed (the canary); unless it confirms the reading, no
+        other change order is placed. Then the rest are placed (at most ``concurrency`` at a time) and waited for
+        together, which keeps the total wait near one order's processing time. Returns ``(line, order)`` of a change
+        verified with the seats asked for (it confirms the reading), or ``None``.
         """
         pairs = [(state, line) for state, line in zip(states, lines) if line["action"] in _seats.ORDERING]
         for line in lines:
             if line["action"] in (_seats.NONE, _seats.DEFERRED):
                 line["result"] = line["action"]
         confirmation = None
-        if canary:
-            confirmation, pairs = self._canary(pairs, change_quantity, waiter, watch)
+        if gate is not None and any(line["action"] != _seats.CREATE for _state, line in pairs):
+            confirmation, pairs = self._through_gate(gate, pairs, change_quantity, waiter)
         placed = [(state, line, order) for (state, line), order
-                  in zip(pairs, self._map(lambda pair: self._place_line(pair[0], pair[1], change_quantity, waiter, watch), pairs))
+                  in zip(pairs, self._map(lambda pair: self._place_line(pair[0], pair[1], change_quantity, waiter), pairs))
                   if order is not None]
         if not waiter.active:
             for _state, line, _order in placed:
                 line["result"] = planner.SUBMITTED
             return confirmation
         finished = self.desk.wait_all([order for _state, _line, order in placed], waiter)
-        self._map(lambda item: self._finish_line(item[0][0], item[0][1], item[1], change_quantity), list(zip(placed, finished)))
+        self._map(lambda item: self._finish_line(item[0][0], item[0][1], item[1], change_quantity, waiter), list(zip(placed, finished)))
         if confirmation is None:
             confirmation = next(((line, order) for _state, line, order in placed
                                  if line["result"] == planner.COMPLETED and line["action"] != _seats.CREATE), None)
         return confirmation
 
-    def _canary(self, pairs, change_quantity, waiter, watch):
+    def _through_gate(self, gate, pairs, change_quantity, waiter):
+        """The canary, in the gate's turn: ``(confirmation or None, pairs still to order)``.
+
+        The turn is shared by every run on this machine (the hosts of one playbook run among them), so they wait for one
+        canary instead of each placing one. When the reading was settled meanwhile, no canary is needed; when it cannot
+        be trusted (refuted, or a canary not settled), every change line fails without an order.
+        """
+        with gate.turn() as blocked:
+            stop = blocked or gate.stop_reason()
+            if stop is None and not gate.needs_canary():
+                return None, pairs
+            if stop is None:
+                confirmation, pairs, stop = self._canary(gate, pairs, change_quantity, waiter)
+                if stop is None:
+                    return confirmation, pairs
+        for _state, line in pairs:
+            if line["action"] != _seats.CREATE:
+                line.update(result=planner.LINE_FAILED, message="not ordered: %s" % stop)
+        return None, [(state, line) for state, line in pairs if line["action"] == _seats.CREATE]
+
+    def _canary(self, gate, pairs, change_quantity, waiter):
         """Order change lines one at a time, each completed and read back, until one has the seats asked for.
 
-        Returns ``(confirmation or None, pairs still to order)``. When a canary's seats show that the platform reads
-        quantities the other way, every line still to order fails without an order: at most one order was wrong.
+        Returns ``(confirmation or None, pairs still to order, why nothing more may be ordered or None)``. A canary
+        that did not end verified - it timed out, ended in error, could not be read back, showed the other reading or
+        raced another run's order - stops every other change order of the run: at most one order can be wrong.
         """
         canary_waiter = waiter if waiter.active else Waiter(waiter.timeout)  # the canary is waited for even with wait: false
         remaining = list(pairs)
         for state, line in [pair for pair in pairs if pair[1]["action"] != _seats.CREATE]:
             remaining.remove((state, line))
-            order = self._place_line(state, line, change_quantity, canary_waiter, watch)
+            order = self._place_line(state, line, change_quantity, canary_waiter, gate=gate)
             if order is None:
-                continue  # nothing needed ordering after all, or the line failed before its order: try the next one
+                ours = line.get("order") or {}
+                if ours.get("status") == "cancelled":
+                    gate.cleared()  # withdrawn after a race with another run: it changed nothing
+                elif ours and line["result"] == planner.LINE_FAILED:
+                    # An order of this run stands for the line (its race with another run could not be settled).
+                    return None, remaining, "the first change order of this run (%s) did not end verified; see that line" % (
+                        planner.line_label(line))
+                continue  # nothing needed ordering after all, or the line failed before ordering: try the next one
             self.canary_line = line["index"]
             ((order, error),) = self.desk.wait_all([order], canary_waiter)
-            self._finish_line(state, line, (order, error), change_quantity)
+            self._finish_line(state, line, (order, error), change_quantity, canary_waiter)
             if line["result"] == planner.COMPLETED:
-                return (line, order), remaining
-            if state.get("mismatch"):
-                for _state, other in remaining:
-                    other.update(result=planner.LINE_FAILED, message=(
-                        "not ordered: the first change order of this run (%s) did not leave the seats asked for, so no "
-                        "other change was risked; see that line's message" % planner.line_label(line)))
-                return None, []
-        return None, remaining
+                gate.confirmed(order, line["subscription_id"])
+                return (line, order), remaining, None
+            if state.get("mismatch") in (quantity_reading.TOTAL, quantity_reading.DELTA):
+                gate.refuted(state["mismatch"], order, line["subscription_id"])
+            elif order.get("status") in FAILED_STATUSES:
+                gate.cleared()  # it changed nothing: there is nothing left to settle
+            settled = order.get("status") in FAILED_STATUSES or state.get("mismatch")
+            return None, remaining, ("the canary (%s, order %s, %s) did not end with the seats asked for%s" % (
+                line["source"], order.get("orderNumber") or order.get("id"), order.get("status"),
+                "" if settled else "; no change order is placed on this machine until it has been settled: run again once it has completed"))
+        return None, remaining, None
 
-    def _place_line(self, state, line, change_quantity, waiter, watch):
-        """The line's order once placed, or ``None`` when the line ended here (nothing to order any more, or failed)."""
-        gone = watch.gone() if watch is not None else None
-        if gone:
-            line.update(result=planner.LINE_FAILED, message="not ordered: %s, so this run stopped placing orders" % gone)
-            return None
+    def _place_line(self, state, line, change_quantity, waiter, gate=None):
+        """The line's order once placed, or ``None`` when the line ended here (nothing to order any more, or failed).
+
+        With ``gate``, the order is the canary: it is recorded as pending as soon as it exists, so that a run killed
+        while waiting for it leaves it to be settled by the next one."""
         try:
             if line["action"] == _seats.CREATE:
                 order, overtaken = self._place_new_subscription(state, self.order_body(state, line, change_quantity))
                 if overtaken is not None:
-                    self._overtaken(state, line, overtaken, waiter)
+                    self._overtaken(state, line, overtaken, waiter, "nothing was ordered")
                     return None
             else:
-                order, fresh, waited = self.desk.order_from_fresh_state(
-                    state["subscription"]["id"], lambda fresh: self._change_from(state, line, fresh, change_quantity), waiter)
+                placed = self.desk.order_from_fresh_state(
+                    state["subscription"]["id"], lambda fresh: self._change_from(state, line, fresh, change_quantity), waiter,
+                    on_placed=(lambda order, body: gate.placed(order, body, state["ordered_from"])) if gate is not None else None)
+                order, fresh, waited, state["claim"] = placed
                 if order is None:
                     by = ", ".join(describe(other) for other in waited) or "another order"
                     line.update(result=_seats.NONE, message="%s brought subscription %s to %d seats while this run worked; nothing "
                                                             "was ordered" % (by, fresh["id"], line["desired"]))
                     return None
+        except IMOrderRaceError as race:
+            line["order"] = _order_summary(race.order)
+            if race.withdrawn:
+                self._overtaken(state, line, race.rivals[:1], waiter, "this run's %s was withdrawn" % describe(race.order))
+            else:
+                line.update(result=planner.LINE_FAILED, message=str(race))
+            return None
         except IMError as exc:
-            # Refused (4xx), throttled past retry_timeout, an open order that did not end, seats moved since the plan:
-            # this line failed, the others go on.
+            # Refused (4xx), throttled past retry_timeout, an open order that did not end, seats moved since the plan,
+            # ansible-playbook gone: this line failed, the others go on.
             line.update(result=planner.LINE_FAILED, message=str(exc))
             return None
         line["order"] = _order_summary(order)
@@ -389,13 +428,16 @@ class Reconciler:
                           "to plan from %d" % (fresh["id"], line["current"], current, current))
         return _seats.change_order(fresh, state["mpn"], current, desired, change_quantity, state.get("po_number"))
 
-    def _finish_line(self, state, line, finished, change_quantity):
+    def _finish_line(self, state, line, finished, change_quantity, waiter):
+        """Settle a line whose order has ended: no other run's order raced it, and the seats are what was asked."""
         order, error = finished
         line["order"] = _order_summary(order)
         if error is not None:
-            line.update(result=planner.LINE_FAILED, message=str(error))
+            line.update(result=planner.LINE_FAILED, message=left_behind(line, order, error))
             return
         try:
+            if state.get("claim") is not None:
+                self.desk.confirm_alone(state["claim"], order, waiter)
             self._verify(state, line, order, change_quantity)
         except IMSeatMismatchError as exc:
             state["mismatch"] = exc.reading or True
@@ -411,11 +453,13 @@ class Reconciler:
         order for it in progress or has already created it. Returns ``(order, None)`` or ``(None, orders found)``."""
         customer_id, mpn = state["customer_id"], state["mpn"]
         with self.desk.exclusive(("new subscription", customer_id, mpn)):
+            claim = self.desk.claim_products(customer_id, [mpn])
             found = [order for order in self.desk.details(self.desk.open_orders(customerId=customer_id))
                      if (order.get("type") or "sales") == "sales" and mpn in {item.get("mpn") for item in order.get("products") or []}]
             if found or self._current_subscription(state):
                 return None, found
-            return self.desk.place(body), None
+            state["claim"] = claim
+            return self.desk.place_alone(body, claim), None
 
     def _current_subscription(self, state):
         if state["subscription"] is not None:
@@ -424,11 +468,13 @@ class Reconciler:
         found = find_subscriptions(self.client, state["customer_id"], state["mpn"], names)
         return found[0] if found else None
 
-    def _overtaken(self, state, line, orders, waiter):
-        """Another run ordered this new subscription after it was planned: wait for that, then report what the seats are."""
+    def _overtaken(self, state, line, orders, waiter, outcome):
+        """Another run ordered for this line while this one worked (``outcome`` says what became of this run's order):
+        wait for that order, then report what the seats are."""
         names = ", ".join(describe(order) for order in orders) or "another order"
         if orders and not waiter.active:
-            line.update(result=planner.LINE_FAILED, message="%s is open for this subscription; nothing was ordered (wait is off)" % names)
+            line.update(result=planner.LINE_FAILED, message="%s, placed by another run, is open for this subscription; %s (wait is "
+                                                            "off: run again when it has completed)" % (names, outcome))
             return
         for order in orders:
             try:
@@ -439,10 +485,10 @@ class Reconciler:
         seats = _seats.seats(subscription, state["mpn"]) if subscription else None
         if seats == line["desired"]:
             line.update(result=_seats.NONE, subscription_id=subscription["id"],
-                        message="%s, placed by another run while this one worked, reached the seats; nothing was ordered" % names)
+                        message="%s, placed by another run while this one worked, reached the seats; %s" % (names, outcome))
         else:
-            line.update(result=planner.LINE_FAILED, message="%s, placed by another run while this one worked, left %s seats; "
-                                                            "nothing was ordered: run again to plan from there" % (names, seats))
+            line.update(result=planner.LINE_FAILED, message="%s, placed by another run while this one worked, left %s seats; %s: "
+                                                            "run again to plan from there" % (names, seats, outcome))
 
     def _verify(self, state, line, order, change_quantity):
         if line["action"] != _seats.CREATE:
@@ -459,6 +505,17 @@ class Reconciler:
         if seats != line["desired"]:
             raise IMError("%s created subscription %s with %d seats instead of the %d ordered"
                           % (describe(order), subscription_id, seats, line["desired"]))
+
+
+def left_behind(line, order, error):
+    """The message of a line whose order did not complete: what exists now, and whether a rerun is safe."""
+    target = ("subscription %s" % line["subscription_id"] if line.get("subscription_id")
+              else "a new subscription of %s for %s" % (line.get("mpn"), line.get("customer") or line.get("customer_id")))
+    what = "%s for %s (%s -> %d seats)" % (describe(order), target, line.get("current") or 0, line["desired"])
+    if order.get("status") in OPEN_STATUSES:
+        return ("%s was placed and is still %s (%s); it may still complete. A rerun is safe: it waits for this order and "
+                "orders nothing on top of it" % (what, order.get("status"), error))
+    return "%s ended in status %s, so its seats were not changed; a rerun orders them again" % (what, order.get("status"))
 
 
 def billing_period(state):

@@ -7,17 +7,41 @@ and lists filtered by several statuses. Private to this collection.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMError
 
 # Subscriptions in these states hold no seats and cannot be changed.
 ENDED_SUBSCRIPTION_STATUSES = ("terminated", "removed")
+# How often, and how far apart, several accounts with one external id are read again (see accounts_with_external_id).
+DUPLICATE_RECHECKS = 3
+DUPLICATE_RECHECK_DELAY = 1.0
 
 
 def path_id(value):
     """An id made safe for a URL path segment."""
     return quote(str(value), safe="")
+
+
+def id_key(value):
+    """A sort key for API ids: numerically when they are numbers (``"999" < "1000"``), else as text after them."""
+    text = str(value)
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)
+
+
+def accounts_with_external_id(client, path, external_id, sleep=time.sleep):
+    """The list rows of ``path`` (``/customers``, ``/resellers``) whose external id is exactly ``external_id``.
+
+    A run that lost a creation race renames its account right after creating it (see _accounts), so several matches are
+    read again a few times before they are returned as a real duplicate.
+    """
+    for attempt in range(DUPLICATE_RECHECKS + 1):
+        rows = [row for row in client.paginate(path, {"externalId": external_id}) if row.get("externalId") == external_id]
+        if len(rows) <= 1 or attempt == DUPLICATE_RECHECKS:
+            return rows
+        sleep(DUPLICATE_RECHECK_DELAY)
+    return rows  # pragma: no cover - the loop always returns
 
 
 def find_customer(client, reference):
@@ -26,7 +50,7 @@ def find_customer(client, reference):
     External ids are tried first: they are what users declare. The result is a list row when found by external id
     (id, externalId, name, status, resellerId) and the full record when found by id.
     """
-    rows = [row for row in client.paginate("/customers", {"externalId": reference}) if row.get("externalId") == reference]
+    rows = accounts_with_external_id(client, "/customers", reference)
     if len(rows) > 1:
         raise IMError("customer external_id %s matches %d customers (ids %s); give the Marketplace id instead"
                       % (reference, len(rows), ", ".join(str(row.get("id")) for row in rows)))

@@ -13,7 +13,9 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _client
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig, connection_argument_spec
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._controller import ControllerWatch
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OrderDesk
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
 
 WAIT_ARGUMENT_SPEC = dict(
@@ -28,6 +30,9 @@ class IMModule:
     def __init__(self, argument_spec, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec)
+        # The ansible-playbook above this process, identified before the first request: once it is gone (killed while
+        # this module plans or orders), no order is placed (see order_desk).
+        self.controller = ControllerWatch()
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         self.params = self.module.params
         # Return values to include when the task fails (for example the order that was placed before a wait failed).
@@ -51,6 +56,10 @@ class IMModule:
             config = ConnectionConfig.from_params(self.params)
             self._client = _client.MarketplaceClient(config, warn=self.module.warn)
         return self._client
+
+    def order_desk(self, concurrency=8):
+        """The order operations of this module's client, placing no order once ansible-playbook is gone."""
+        return OrderDesk(self.client, self.module.warn, concurrency, watch=self.controller)
 
     def waiter(self):
         """A Waiter configured from ``wait`` / ``wait_timeout`` (a no-op in check mode)."""

@@ -6,6 +6,13 @@
 Orders have no idempotency key: a ``POST /orders`` resent after a lost answer creates a second order. So a write
 whose outcome is unknown (timeout, dropped connection) is never resent blindly: the orders created since just
 before the attempt are read and compared with what was sent; only when none matches is the order sent once more.
+
+Runs on other machines (AWX jobs have a container each) share no lock with this one, and the API has no conditional
+write, so two runs can both find no open order and both order. After its ``POST /orders`` a run therefore reads the
+target's orders again (``Claim``): the orders created after its own look, other than its own, raced it. The earliest
+order of a race stands; every later one is withdrawn by the run that placed it (``PATCH statusCode CL`` while it is
+not completed), and the run that placed the earliest one checks, once its order has ended, that every later one was
+withdrawn. What cannot be withdrawn is reported by every run involved as a failure naming the orders.
 """
 
 from __future__ import annotations
@@ -14,16 +21,26 @@ import collections
 import datetime
 import email.utils
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import api_datetime, parse_datetime
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import (
+    IMApiError, IMConfigError, IMError, IMOrderRaceError, IMWaitError,
+)
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import intent_lock
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import list_by_statuses, path_id
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import id_key, list_by_statuses, path_id
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
 
 OPEN_STATUSES = ("submitted", "processing")
 FAILED_STATUSES = ("error", "cancelled")
+# The order types that compete for a subscription's seats (renewals are the platform's own and change no seats).
+SEAT_ORDER_TYPES = ("change", "cancellation")
+# The statusCode that withdraws an order not completed yet (the contract's PATCH example; see docs/reliability.md).
+WITHDRAW_STATUS_CODE = "CL"
 # How far before the attempt (by the API's own clock) orders count as possibly ours after a lost answer.
 LOOKUP_MARGIN = datetime.timedelta(seconds=5)
 # Without a Date header from the API, our clock is used with this margin for skew.
 LOCAL_CLOCK_MARGIN = datetime.timedelta(minutes=10)
+# How long a run whose order won a race gives the other runs to withdraw theirs.
+WITHDRAW_GRACE = 20
 
 
 def describe(order):
@@ -58,13 +75,52 @@ def same_intent(body, order):
     return wanted == found
 
 
+def order_target(body):
+    """What an order body is for, in words: ``subscription 3000001`` or ``customer 1000002 (CFQ7TTC0LH18:0001:P1M)``."""
+    if body.get("subscriptionId"):
+        return "subscription %s" % body["subscriptionId"]
+    return "customer %s (%s)" % (body.get("customerId"), ", ".join(str(item.get("mpn")) for item in body.get("products") or []))
+
+
+def _timestamp(value):
+    """An API date-time as a POSIX time, or ``None``."""
+    try:
+        return parse_datetime(value, "date").timestamp() if value else None
+    except IMConfigError:
+        return None
+
+
+def precedence(order):
+    """Where ``order`` stands in the order the API created orders: creation time, then id (as a number when it is one)."""
+    created = _timestamp(order.get("creationDate"))
+    return (float("inf") if created is None else created), id_key(order.get("id"))
+
+
+class Claim:
+    """What a run saw of a target's orders just before ordering on it: the orders then (``known``) and since when to look.
+
+    ``query`` lists the target's orders (``{"subscriptionId": ...}`` or ``{"customerId": ...}``); another order competes
+    when its type is one of ``types`` and, for sales orders, when it holds one of ``mpns``. ``target`` names it in
+    messages.
+    """
+
+    def __init__(self, target, query, since, known, types, mpns=None):
+        self.target = target
+        self.query = query
+        self.since = since
+        self.known = set(known)
+        self.types = tuple(types)
+        self.mpns = set(mpns or ())
+
+
 class OrderDesk:
     """Order operations over one client, with the module's ``warn``."""
 
-    def __init__(self, client, warn, concurrency=8):
+    def __init__(self, client, warn, concurrency=8, watch=None):
         self.client = client
         self.warn = warn
         self.concurrency = concurrency
+        self.watch = watch  # a ControllerWatch: no order is placed once ansible-playbook is gone
 
     def get(self, order_id):
         return self.client.get("/orders/%s" % path_id(order_id))
@@ -87,17 +143,21 @@ class OrderDesk:
         """A context holding the machine-wide lock for ordering on ``key`` (see _locks)."""
         return intent_lock(self.client.config, key, self.warn)
 
-    def order_from_fresh_state(self, subscription_id, build, waiter):
-        """Order on a subscription from its state as it is now, never from a stale read.
+    def order_from_fresh_state(self, subscription_id, build, waiter, on_placed=None):
+        """Order on a subscription from its state as it is now, never from a stale read, and alone.
 
         Under the subscription's lock (shared by every process using this cache directory): wait for every order still
         open on it, read it again (orders completed since any earlier read are in its seats now), and let
-        ``build(fresh subscription)`` return the order body, or ``None`` when nothing needs ordering any more.
-        Returns ``(order or None, fresh subscription, orders waited for)``. An order still open when waiting is off, or
-        after ``wait_timeout``, raises: nothing is ordered on top of it.
+        ``build(fresh subscription)`` return the order body, or ``None`` when nothing needs ordering any more; the order
+        is placed with ``place_alone``, so a run on another machine racing this one is caught.
+        Returns ``(order or None, fresh subscription, orders waited for, claim)``. An order still open when waiting is
+        off, or after ``wait_timeout``, raises: nothing is ordered on top of it. ``on_placed(order, body)`` is called as
+        soon as the order exists.
         """
         with self.exclusive(("subscription", subscription_id)):
-            found = self.open_orders(subscriptionId=subscription_id)
+            since = self._lookup_start()
+            listing = self.client.paginate("/orders", {"subscriptionId": subscription_id})
+            found = [row for row in listing if row.get("status") in OPEN_STATUSES]
             if found and not waiter.active:
                 raise IMError("%s is still open on subscription %s; nothing was ordered on top of it (waiting is off: run again "
                               "when it has completed)" % (", ".join(describe(order) for order in found), subscription_id))
@@ -110,7 +170,92 @@ class OrderDesk:
                     self.warn(str(exc))
             subscription = self.client.get("/subscriptions/%s" % path_id(subscription_id))
             body = build(subscription)
-            return (self.place(body) if body is not None else None), subscription, found
+            if body is None:
+                return None, subscription, found, None
+            claim = Claim("subscription %s" % subscription_id, {"subscriptionId": subscription_id}, since,
+                          [row.get("id") for row in listing], SEAT_ORDER_TYPES)
+            return self.place_alone(body, claim, on_placed), subscription, found, claim
+
+    def claim_products(self, customer_id, mpns):
+        """A claim on new subscriptions of ``mpns`` for a customer: its orders created lately, seen before ordering."""
+        since = self._lookup_start()
+        rows = self.client.paginate("/orders", {"customerId": customer_id, "creationTimeFrom": api_datetime(since)})
+        return Claim("customer %s (%s)" % (customer_id, ", ".join(sorted(mpns))), {"customerId": customer_id}, since,
+                     [row.get("id") for row in rows], ("sales",), mpns)
+
+    def competitors(self, claim, order_id):
+        """Orders for the claim's target created since its look, other than ``order_id`` and those seen then."""
+        rows = [row for row in self.client.paginate("/orders", dict(claim.query, creationTimeFrom=api_datetime(claim.since)))
+                if row.get("id") not in claim.known and row.get("id") != order_id and (row.get("type") or "sales") in claim.types]
+        if claim.mpns:
+            rows = [order for order in self.details(rows) if claim.mpns & {item.get("mpn") for item in order.get("products") or []}]
+        return rows
+
+    def place_alone(self, body, claim, on_placed=None):
+        """``POST /orders`` (see ``place``), then make sure no other run's order for the same target raced it.
+
+        When an order created before ours is found, ours is withdrawn and IMOrderRaceError raised (its ``withdrawn``
+        says whether that worked). Later ones are for their own runs to withdraw; ``confirm_alone`` checks that they were.
+        """
+        order = self.place(body)
+        if on_placed is not None:
+            on_placed(order, body)
+        earlier = sorted((rival for rival in self.competitors(claim, order.get("id")) if precedence(rival) < precedence(order)),
+                         key=precedence)
+        if earlier:
+            raise self._withdraw(order, earlier, claim)
+        return order
+
+    def _withdraw(self, order, earlier, claim):
+        """Withdraw ``order``, which lost a race to ``earlier``; the IMOrderRaceError that says how it went."""
+        theirs = ", ".join(describe(rival) for rival in earlier)
+        race = "another run placed %s for %s at the same moment as this run's %s" % (theirs, claim.target, describe(order))
+        why = None
+        try:
+            answer = self.client.patch("/orders/%s" % path_id(order.get("id")), {"statusCode": WITHDRAW_STATUS_CODE}) or {}
+            if answer.get("status") != "cancelled":
+                answer = self.get(order["id"])
+            why = None if answer.get("status") == "cancelled" else "it is %s" % answer.get("status")
+        except IMApiError as exc:
+            why = str(exc)
+        if why is None:
+            return IMOrderRaceError("%s; this run withdrew its own order (now cancelled), so it is ordered once" % race,
+                                    order=dict(order, status="cancelled"), rivals=earlier, withdrawn=True)
+        return IMOrderRaceError("%s, and this run's order could not be withdrawn (%s): %s may be ordered twice. Check it once "
+                                "both orders have ended; a rerun is safe then (it plans from what it finds)" % (race, why, claim.target),
+                                order=order, rivals=earlier, withdrawn=False)
+
+    def confirm_alone(self, claim, order, waiter):
+        """After ``order`` ended: every other order that raced it must have been withdrawn by the run that placed it.
+
+        Orders created after ours ended are not rivals: their runs saw ours. Rivals still open are given until
+        ``WITHDRAW_GRACE`` seconds (their runs withdraw them right after placing them); IMOrderRaceError names those that
+        went through or stayed open.
+        """
+        ended = _timestamp(order.get("provisioningDate")) or self._server_now()
+        rivals = [rival for rival in self.competitors(claim, order.get("id")) if precedence(rival)[0] <= ended]
+        still_open = [rival for rival in rivals if rival.get("status") in OPEN_STATUSES]
+        if still_open:
+            grace = Waiter(min(WITHDRAW_GRACE, waiter.timeout))
+            finished = dict((rival["id"], last) for rival, (last, _error) in zip(still_open, self.wait_all(still_open, grace)))
+            rivals = [finished.get(rival["id"], rival) for rival in rivals]
+        standing = [rival for rival in rivals if rival.get("status") != "cancelled" and rival.get("status") != "error"]
+        if standing:
+            raise IMOrderRaceError(
+                "%s, placed by another run for %s at the same moment as this run's %s, was not withdrawn (%s): %s may have "
+                "been ordered twice. Check it once every order has ended; a rerun is safe then (it plans from what it finds)"
+                % (", ".join(describe(rival) for rival in standing), claim.target, describe(order),
+                   ", ".join("%s" % rival.get("status") for rival in standing), claim.target),
+                order=order, rivals=standing, withdrawn=False)
+
+    def _server_now(self):
+        """The API's clock now (its last Date header), as a POSIX time; our clock when it sent none."""
+        if self.client.server_date:
+            try:
+                return email.utils.parsedate_to_datetime(self.client.server_date).timestamp()
+            except (TypeError, ValueError):
+                pass
+        return datetime.datetime.now(datetime.timezone.utc).timestamp()
 
     def estimate(self, body):
         """The price of an order, from ``POST /orders/estimate`` (which persists nothing)."""
@@ -129,6 +274,9 @@ class OrderDesk:
 
     def place(self, body):
         """``POST /orders`` once; after an answer that was lost, find the order instead of sending it again."""
+        gone = self.watch.gone() if self.watch is not None else None
+        if gone:
+            raise IMError("not ordered: %s, so this run stopped placing orders" % gone)
         since = self._lookup_start()
         for attempt in (1, 2):
             try:
@@ -138,7 +286,14 @@ class OrderDesk:
                     raise
                 # A 5xx is worded as one: the server answered, but may still have acted.
                 what = "got no answer" if exc.status is None else "was answered with HTTP %s" % exc.status
-                placed = self.find_placed(body, since)
+                try:
+                    placed = self.find_placed(body, since)
+                except IMApiError as lookup:
+                    raise IMApiError("POST /orders %s (%s), and looking for the order it may have created failed too (%s): an "
+                                     "order for %s may exist. A rerun is safe: it looks for open orders before ordering" % (
+                                         what, exc.message, lookup, order_target(body)),
+                                     status=exc.status, method=exc.method, path=exc.path, correlation_id=exc.correlation_id,
+                                     ambiguous=True) from None
                 if placed is not None:
                     self.warn("POST /orders %s, but %s had been created; using it instead of ordering again" % (what, describe(placed)))
                     return placed

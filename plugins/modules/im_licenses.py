@@ -25,16 +25,26 @@ description:
     same cache directory), after every order still open on it has ended; a subscription that already has its seats
     is left alone (result V(none)), so two runs started together, or a rerun right after a run with O(wait=false),
     never buy the same seats twice.
+  - Runs on other machines (AWX jobs have a container and a cache directory each) share no lock, so after each order
+    the subscription's orders are read again. When another run ordered on it at the same moment, the later order is
+    withdrawn by the run that placed it (the line ends V(none) once the other order has brought the seats), and the
+    run whose order came first checks that it was. An order that cannot be withdrawn fails the line in every run
+    involved, naming the subscription and both orders.
   - Seats change through C(change) orders carrying the new total (see the O(change_quantity) connection option).
     Before the first one, the API's price estimates must not contradict that setting (a contradiction refuses the whole
     plan, naming the evidence and the setting that matches). Unless the setting is confirmed (a canary of an earlier
-    run on this machine, or O(change_quantity_confirmed)), a run that would place several change orders places one
-    first, waits for it and reads it back (the canary), and only then the others, so at most one order can be wrong.
+    run on this machine, or O(change_quantity_confirmed)), the first change order is placed alone, waited for and read
+    back (the canary) before any other. Runs sharing the cache directory - the hosts of one playbook run among them -
+    wait for one canary instead of each placing their own. A canary that does not end with the seats asked for (it
+    timed out, ended in error, could not be read back, or showed the other reading) stops every other change order;
+    one still open is recorded, and later runs order nothing until its seats have settled the question. So at most one
+    order can be wrong.
   - A line for a product the customer does not hold yet is ordered as a new subscription (action V(create)).
   - A line that should change ends V(completed) (ordered and its seats verified), V(deferred) or V(submitted) (left for
     later on purpose, with O(decrease_window_days) or O(wait=false)), or V(failed) - a refusal by the API, retries that
     ran out, a wait that timed out or seats that differ after the order. Any failed line fails the task.
-  - The run stops placing orders when the C(ansible-playbook) that started it has ended.
+  - The run places no order once the C(ansible-playbook) that started it has ended, whether it was killed while the
+    module planned or while it ordered (the controller is identified when the module starts).
   - This is the engine of the C(license_adjustment) role.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
@@ -361,13 +371,13 @@ from decimal import Decimal, InvalidOperation
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _license_planner as planner
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._controller import ControllerWatch
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import CanaryGate
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import desired_from_usage, read_csv
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._license_reconciler import Reconciler
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, IMModule
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OrderDesk, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe
 
 PLAN_FORMAT = 1
 
@@ -434,8 +444,14 @@ class LicensesModule(IMModule):
         guardrails = self.validate()
         params = self.params
         config = self.client.config
-        reconciler = Reconciler(self.client, OrderDesk(self.client, self.module.warn, params["concurrency"]),
-                                self.module.warn, params["concurrency"], today_utc())
+        reconciler = Reconciler(self.client, self.order_desk(params["concurrency"]), self.module.warn, params["concurrency"], today_utc())
+        gate = None if config.change_quantity_confirmed else CanaryGate(self.client, params["wait_timeout"])
+        if gate is not None and gate.pending():
+            # A canary left by an earlier run is settled first: what it shows decides whether anything may be ordered.
+            with gate.turn() as blocked:
+                stop = blocked or gate.stop_reason()
+            if stop:
+                raise IMError("%s; nothing was ordered" % stop)
         states, lines = self.plan(reconciler, guardrails)
         open_orders = reconciler.open_orders(states, lines)
         if open_orders and not self.check_mode:
@@ -458,10 +474,12 @@ class LicensesModule(IMModule):
         result["quantity_reading"] = reading = self.prove_reading(reconciler, states, lines)
         outcome = planner.PLANNED
         if not self.check_mode:
-            confirmation = reconciler.apply(states, lines, config.change_quantity, self.waiter(), canary=reading["canary"] is not None,
-                                            watch=ControllerWatch())
+            gate = gate if reading["canary"] is not None else None
+            confirmation = reconciler.apply(states, lines, config.change_quantity, self.waiter(), gate=gate)
             reading["canary"] = reconciler.canary_line
-            if confirmation is not None:
+            if gate is not None:
+                reading["confirmed"] = reading["confirmed"] or gate.confirmation
+            elif confirmation is not None:
                 self.record_reading(reading, *confirmation)
             result["changed"] = any(line["order"] for line in lines)
             outcome = planner.run_outcome(lines)
@@ -471,9 +489,7 @@ class LicensesModule(IMModule):
         failed = [line for line in lines if line["result"] == planner.LINE_FAILED]
         if failed:
             self.failure_context.update(result)
-            ordered = len([line for line in lines if line["result"] in (planner.COMPLETED, planner.SUBMITTED)])
-            others = " (%d other line%s ordered)" % (ordered, " was" if ordered == 1 else "s were") if ordered else ""
-            raise IMError("%d of %d lines failed%s: %s" % (len(failed), len(lines), others, "; ".join(
+            raise IMError("%s: %s" % (planner.failure_headline(lines), "; ".join(
                 "%s: %s" % (planner.line_label(line), line["message"]) for line in failed)))
         return result
 
@@ -506,7 +522,8 @@ class LicensesModule(IMModule):
         elif record is not None:
             reading["confirmed"] = "%s on subscription %s, completed on %s" % (record.get("order"), record.get("subscription_id"),
                                                                                record.get("confirmed_at"))
-        elif len(changes) > 1:
+        else:
+            # Even a single change order is the canary: the hosts of a playbook run share the turn (see _canary).
             reading["canary"] = changes[0]["index"]
         return reading
 
@@ -554,7 +571,7 @@ class LicensesModule(IMModule):
         if not waiter.active:
             raise IMError("orders are still open on the subscriptions of lines %s; rerun when they have completed, or set "
                           "wait: true to wait for them" % ", ".join(str(index) for index in sorted(open_orders)))
-        desk = OrderDesk(self.client, self.module.warn)
+        desk = self.order_desk()
         orders = {order["id"]: order for found in open_orders.values() for order in found}
         self.client.map_concurrent(lambda order: self._wait_quietly(desk, order, waiter), list(orders.values()), self.params["concurrency"])
         self.module.warn("waited for %s, already open, before planning" % ", ".join(describe(order) for order in orders.values()))
@@ -562,9 +579,13 @@ class LicensesModule(IMModule):
     def _wait_quietly(self, desk, order, waiter):
         try:
             desk.wait(order, waiter)
-        except IMError as exc:
-            if "timed out" in str(exc):
-                raise
+        except IMWaitError as exc:
+            if exc.last is None or exc.last.get("status") in OPEN_STATUSES:
+                # Still open: nothing may be ordered on top of it.
+                raise IMError("%s, already open on subscription %s before this run, is still %s after wait_timeout (%ss); "
+                              "nothing was ordered. Run again once it has completed" % (
+                                  describe(order), order.get("subscriptionId") or (exc.last or {}).get("subscriptionId"),
+                                  (exc.last or order).get("status"), self.params["wait_timeout"])) from None
             self.module.warn(str(exc))
 
     def save_plan(self, lines):

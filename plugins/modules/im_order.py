@@ -19,6 +19,9 @@ description:
     guards must be on.
   - When the answer to the order request is lost (timeout, dropped connection, gateway error), the order is looked up
     before anything is sent again, so a retry never places a second order.
+  - Runs on other machines (separate AWX jobs) share no lock, so after ordering the module reads the customer's orders
+    again; when another run ordered the same products at the same moment, the later order is withdrawn by the run that
+    placed it (RV(withdrawn_order)), and an order that cannot be withdrawn fails the task naming both orders.
   - Activation parameters (for example a Microsoft tenant O(products[].parameters) C(domain)) are validated with the
     API before ordering, and seat counts are checked against the product's minimum and maximum.
   - In check mode, and with O(estimate_only=true), nothing is ordered; the order is priced with the API's estimate.
@@ -259,6 +262,13 @@ not_validated:
   type: list
   elements: str
   sample: ["CFQ7TTC0LH18:0001:P1M"]
+withdrawn_order:
+  description:
+    - This task's order, withdrawn (cancelled before it was processed) because another run ordered the same products for
+      the customer at the same moment and came first; RV(order) is then that run's order.
+  returned: when this task's order lost such a race
+  type: dict
+  sample: {"id": "4000021", "order_number": "SO000021", "status": "cancelled"}
 validation:
   description: Per product, the API's validation of its activation parameters (C(name), C(result), C(message), C(value_choices)).
   returned: when activation parameters were validated
@@ -269,12 +279,12 @@ validation:
 import copy
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
     find_customer, find_products, find_subscriptions, path_id,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, OrderDesk, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import to_camel
 
@@ -396,7 +406,7 @@ class OrderModule(IMResource):
 
     def execute(self):
         self.validate()
-        self.desk = OrderDesk(self.client, self.module.warn)
+        self.desk = self.order_desk()
         if self.params["id"]:
             return self.update_existing()
         return self.place_new()
@@ -428,11 +438,12 @@ class OrderModule(IMResource):
         if self.check_mode or params["estimate_only"]:
             return self.guard_and_order(customer, lines)
         # The guards and the order run under a lock for this customer's orders, so that two runs started together on
-        # this machine cannot both find nothing and both buy.
+        # this machine cannot both find nothing and both buy; the claim catches a run on another machine (see _orders).
         with self.desk.exclusive(("customer orders", customer["id"])):
-            return self.guard_and_order(customer, lines)
+            claim = self.desk.claim_products(customer["id"], [line["mpn"] for line, _product in lines])
+            return self.guard_and_order(customer, lines, claim)
 
-    def guard_and_order(self, customer, lines):
+    def guard_and_order(self, customer, lines, claim=None):
         """Skip what the guards find, then price and (unless only estimating or checking) place the order."""
         params = self.params
         extra = {}
@@ -462,9 +473,21 @@ class OrderModule(IMResource):
             simulated = dict(copy.deepcopy(estimate), **{key: value for key, value in body.items() if key != "products"})
             simulated["status"] = "submitted"
             return self.result(True, None, simulated, simulated=True, **extra)
-        order = self.desk.place(body)
+        try:
+            order = self.desk.place_alone(body, claim)
+        except IMOrderRaceError as race:
+            self.failure_context["order"] = self.present(race.order)
+            if not race.withdrawn:
+                raise
+            # Another run ordered these products at the same moment and came first (the first of the rivals stands; the
+            # others are withdrawn by their own runs); this run's order was withdrawn.
+            self.module.warn(str(race))
+            return self.result(True, None, self.follow(race.rivals[0]), withdrawn_order=self.present(race.order), **extra)
         self.failure_context["order"] = self.present(order)
-        return self.result(True, None, self.follow(order), **extra)
+        followed = self.follow(order)
+        if followed.get("status") == "completed":
+            self.desk.confirm_alone(claim, followed, self.waiter())
+        return self.result(True, None, followed, **extra)
 
     def follow(self, order):
         """With ``wait``, the order once completed; a failure returns the order with the error."""

@@ -12,7 +12,9 @@ version_added: 1.0.0
 description:
   - Ensures a reseller (a sub-reseller of the reseller that owns the API user) exists with the given details,
     identified by its O(external_id) (the id in your own system) or by its Marketplace O(id).
-  - Creates the reseller (C(POST /resellers)) when no reseller has the O(external_id).
+  - Creates the reseller (C(POST /resellers)) when no reseller has the O(external_id). When a run on another machine
+    creates the same O(external_id) at the same moment, the first created stands: a run that created a later one
+    renames that one's external id to C(<external_id>~duplicate-<id>), goes on with the first and warns.
   - Updates (C(PATCH /resellers/{id})) only the fields you set that differ from the reseller's current values. Options
     you leave out are never changed.
   - The Marketplace API cannot delete resellers, so there is no O(ignore:state=absent).
@@ -183,6 +185,7 @@ RESELLER_CREATE_ONLY = {"currency": "currency", "taxationProviderName": "taxatio
 class ResellerModule(AccountResource):
     resource_key = "reseller"
     kind = "reseller"
+    list_path = "/resellers"
     fields = ACCOUNT_FIELDS + ("currency", "taxation_provider_name", "customer_class")
     required_on_create = AccountResource.required_on_create + ("currency",)
 

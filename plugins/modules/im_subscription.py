@@ -17,7 +17,9 @@ description:
     checked against the product's minimum and maximum before anything is ordered, and verified after the order
     completes by reading the subscription back.
   - Before ordering, an order still open (C(submitted) or C(processing)) on the subscription is waited for, never
-    duplicated.
+    duplicated. After ordering, the subscription's orders are read again: when a run on another machine ordered on it
+    at the same moment, the later order is withdrawn by the run that placed it, and one that cannot be withdrawn fails
+    the task naming both orders.
   - O(auto_renew), O(attributes) and O(prices) are updated in place, without an order.
   - O(state=absent) cancels the subscription with a C(cancellation) order.
   - In check mode nothing is ordered or updated; the change is priced with the API's order estimate and returned in
@@ -260,12 +262,12 @@ from decimal import Decimal, InvalidOperation
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
     ENDED_SUBSCRIPTION_STATUSES, find_products, find_subscriptions, path_id, require_customer,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, OrderDesk, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
 
 PRICE_FIELDS = (("unit_price", "unitPrice"), ("unit_cost", "unitCost"), ("unit_provider_cost", "unitProviderCost"))
@@ -407,7 +409,7 @@ class SubscriptionModule(IMResource):
 
     def execute(self):
         self.validate()
-        self.desk = OrderDesk(self.client, self.module.warn)
+        self.desk = self.order_desk()
         subscription, mpn = self.locate()
         if self.params["state"] == "absent":
             return self.apply_absent(subscription, mpn)
@@ -463,10 +465,17 @@ class SubscriptionModule(IMResource):
             order = self.order(subscription["id"], lambda record: self.change_from(record, mpn, current, desired, fresh))
             after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
             if order is None:
-                # Another order reached the seats between our planning and our order (checked under the lock).
-                self.module.warn("another order reached %d seats on subscription %s while this task ran; nothing was ordered"
-                                 % (desired, subscription["id"]))
-                return self.result(bool(patch or special), subscription, after, **extra)
+                # Another order reached the seats between our planning and our order (checked under the lock), or raced
+                # ours and ours was withdrawn.
+                withdrawn = self.failure_context.get("order")
+                if _seats.seats(after, mpn) != desired:
+                    raise IMError("another run's order changed subscription %s while this task ran, to %d seats instead of %d; "
+                                  "nothing of this task's stands. Run it again to plan from %d"
+                                  % (subscription["id"], _seats.seats(after, mpn), desired, _seats.seats(after, mpn)))
+                self.module.warn("another order reached %d seats on subscription %s while this task ran; nothing was ordered%s"
+                                 % (desired, subscription["id"], " (this task's %s was withdrawn)" % withdrawn["order_number"]
+                                    if withdrawn else ""))
+                return self.result(bool(patch or special or withdrawn), subscription, after, **extra)
             extra["order"] = self.present(order)
             if self.params["wait"]:
                 _seats.verify_seats(after, mpn, desired, describe(order), self.client.config.change_quantity, fresh["current"])
@@ -507,7 +516,16 @@ class SubscriptionModule(IMResource):
         """Order what ``build`` returns from the subscription as read under its lock, after every open order on it has
         ended; with ``wait``, follow it to completion. ``None`` when ``build`` found nothing left to order. On failure
         the order is returned with the error."""
-        order, _fresh, _waited = self.desk.order_from_fresh_state(subscription_id, build, self.waiter())
+        try:
+            order, _fresh, _waited, claim = self.desk.order_from_fresh_state(subscription_id, build, self.waiter())
+        except IMOrderRaceError as race:
+            self.failure_context["order"] = self.present(race.order)
+            if not race.withdrawn:
+                raise
+            # Another run's order came first and this one was withdrawn: what counts is where that order leaves the seats.
+            self.module.warn(str(race))
+            self.desk.wait(race.rivals[0], self.waiter())  # the order that stands
+            return None
         if order is None:
             return None
         self.failure_context["order"] = self.present(order)
@@ -518,6 +536,7 @@ class SubscriptionModule(IMResource):
                 self.failure_context["order"] = self.present(exc.last)
                 raise
             self.failure_context["order"] = self.present(order)
+            self.desk.confirm_alone(claim, order, self.waiter())
         return order
 
     def apply_absent(self, subscription, mpn):

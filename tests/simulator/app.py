@@ -133,7 +133,7 @@ async def _gateway_api(request, handler, state, entry, api_path, correlation_id)
     state.capture(request.method, request.path, dict(request.query), request.headers, await request.read())
     if faults.settings["latency_ms"]:
         await asyncio.sleep(faults.settings["latency_ms"] / 1000)
-    targeted = faults.targets(request.method, api_path)
+    targeted = faults.targets(request.method, api_path, request.query_string)
     if targeted and faults.fires("drop"):
         return _drop(request)
 

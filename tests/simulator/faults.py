@@ -34,6 +34,8 @@ DEFAULTS = {
     "order_error_next": 0,
     "report_error_next": 0,
     "decrease_window_days": None,
+    "order_withdrawal": True,
+    "unique_external_ids": False,
     "target": None,
     "max_page_size": None,
     "seed": 42,
@@ -83,17 +85,19 @@ def _rate_limit(value):
 def _target(value):
     if value is None:
         return None
-    if not isinstance(value, dict) or set(value) - {"method", "path"}:
-        raise bad_request('target must be null or {"method": "GET", "path": "<regex on the path below the base>"}')
-    method, path = value.get("method"), value.get("path")
+    if not isinstance(value, dict) or set(value) - {"method", "path", "query"}:
+        raise bad_request('target must be null or {"method": "GET", "path": "<regex on the path below the base>", '
+                          '"query": "<regex on the query string>"}')
+    method = value.get("method")
     if method is not None and not isinstance(method, str):
         raise bad_request("target.method must be a string")
-    if path is not None:
-        try:
-            re.compile(path)
-        except (TypeError, re.error) as exc:
-            raise bad_request(f"target.path must be a regular expression: {exc}") from None
-    return {"method": method.upper() if method else None, "path": path}
+    for key in ("path", "query"):
+        if value.get(key) is not None:
+            try:
+                re.compile(value[key])
+            except (TypeError, re.error) as exc:
+                raise bad_request(f"target.{key} must be a regular expression: {exc}") from None
+    return {"method": method.upper() if method else None, "path": value.get("path"), "query": value.get("query")}
 
 
 def _change_quantity(value):
@@ -122,6 +126,8 @@ _VALIDATORS = {
     "order_error_next": lambda v: _int(v, "order_error_next", 0),
     "report_error_next": lambda v: _int(v, "report_error_next", 0),
     "decrease_window_days": lambda v: None if v is None else _int(v, "decrease_window_days", 0),
+    "order_withdrawal": lambda v: _bool(v, "order_withdrawal"),
+    "unique_external_ids": lambda v: _bool(v, "unique_external_ids"),
     "target": _target,
     "max_page_size": lambda v: None if v is None else _int(v, "max_page_size", 1, 1000),
     "seed": lambda v: _int(v, "seed", 0),
@@ -157,12 +163,14 @@ class Faults:
             self._windows = {}
         return self.settings
 
-    def targets(self, method, api_path):
+    def targets(self, method, api_path, query_string=""):
         """Whether the error/drop/slow/rate-limit faults apply to this request."""
         target = self.settings["target"]
         if target is None:
             return True
         if target["method"] and target["method"] != method:
+            return False
+        if target.get("query") is not None and re.search(target["query"], query_string) is None:
             return False
         return target["path"] is None or re.search(target["path"], api_path) is not None
 

@@ -352,7 +352,12 @@ class SimState:
 
     def create_customer(self, body, reseller_id=seed.OWN_RESELLER_ID):
         self.get_reseller(reseller_id)
-        return self.add_customer(new_account(body, "customer"), reseller_id)
+        account = new_account(body, "customer")
+        taken = [customer["id"] for customer in self.customers.values()
+                 if account.get("externalId") and customer.get("externalId") == account["externalId"]]
+        if taken and self.faults.settings["unique_external_ids"]:
+            raise bad_request(f"externalId {account['externalId']} is already used by customer {taken[0]}")
+        return self.add_customer(account, reseller_id)
 
     def update_customer(self, customer_id, body):
         return update_account(self.get_customer(customer_id), body, "customer")
@@ -732,6 +737,8 @@ class SimState:
         credit_check, status_code = get_bool(body, "creditCheck"), get_str(body, "statusCode")
         if status_code == "CL" and order["status"] in ("completed", "error"):
             raise bad_request(f"order {order['orderNumber']} is {order['status']} and can no longer be cancelled")
+        if status_code == "CL" and not self.faults.settings["order_withdrawal"]:
+            raise bad_request(f"order {order['orderNumber']} cannot be cancelled through the API; ask support")
         if credit_check is not None:
             order["creditCheck"] = credit_check
         if status_code == "CL" and order["status"] != "cancelled":

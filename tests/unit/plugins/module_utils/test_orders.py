@@ -1,0 +1,163 @@
+"""OrderDesk over a fake client: a race with another run's order is settled by the API's order of creation, a lost
+answer whose look-up fails says an order may exist, and nothing is ordered once the controller is gone."""
+
+import pytest
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _orders
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMError, IMOrderRaceError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import Claim, OrderDesk, precedence
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
+
+BODY = {"type": "change", "customerId": "1000001", "subscriptionId": "3000001",
+        "products": [{"mpn": "MPN-1", "quantity": 30, "subscriptionId": "3000001"}]}
+
+
+def order(number, created="2026-12-05T10:00:00Z", status="submitted", kind="change", **fields):
+    return dict({"id": str(4000000 + number), "orderNumber": "SO%06d" % number, "type": kind, "status": status,
+                 "customerId": "1000001", "subscriptionId": "3000001", "creationDate": created}, **fields)
+
+
+class FakeClient:
+    """The orders of one subscription as the API would list and read them; records the writes."""
+
+    def __init__(self, orders=(), placed=None, withdrawable=True):
+        self.config = ConnectionConfig.from_params(dict(api_url="http://api.test/marketplace/eu", username="u", password="p",
+                                                        subscription_key="k", marketplace="us"))
+        self.server_date = "Sat, 05 Dec 2026 10:00:05 GMT"
+        self.orders = {item["id"]: dict(item) for item in orders}
+        self.placed = placed
+        self.withdrawable = withdrawable
+        self.posts, self.patches, self.after_post = [], [], []
+
+    def paginate(self, path, query=None):
+        assert path == "/orders"
+        return [dict(item) for item in self.orders.values()]
+
+    def get(self, path, query=None):
+        return dict(self.orders[path.rsplit("/", 1)[1]])
+
+    def post(self, path, body=None):
+        self.posts.append(body)
+        self.orders[self.placed["id"]] = dict(self.placed)
+        for rival in self.after_post:  # other runs' orders that appear at the same moment
+            self.orders[rival["id"]] = dict(rival)
+        return dict(self.placed)
+
+    def patch(self, path, body=None):
+        self.patches.append((path, body))
+        if not self.withdrawable:
+            raise IMApiError("PATCH /orders/x: HTTP 400 cannot be cancelled", status=400, api_message="cannot be cancelled")
+        found = self.orders[path.rsplit("/", 1)[1]]
+        found["status"] = "cancelled"
+        return dict(found)
+
+    def map_concurrent(self, func, items, concurrency=8):
+        return [func(item) for item in items]
+
+
+def claim(client=None):
+    """What a run saw before ordering: the orders ``client`` holds then (none without a client)."""
+    return Claim("subscription 3000001", {"subscriptionId": "3000001"}, _orders.datetime.datetime(2026, 12, 5, 9, 59),
+                 client.orders if client else (), _orders.SEAT_ORDER_TYPES)
+
+
+def test_an_order_without_a_rival_stands():
+    client = FakeClient(placed=order(21))
+    desk = OrderDesk(client, warn=lambda message: None)
+    assert desk.place_alone(BODY, claim(client))["orderNumber"] == "SO000021"
+    assert client.patches == []
+
+
+def test_the_later_of_two_orders_is_withdrawn_by_its_run_and_says_so():
+    client = FakeClient(placed=order(22, created="2026-12-05T10:00:01Z"))
+    client.after_post = [order(21, created="2026-12-05T10:00:01Z")]  # created first (lower id, same second)
+    desk = OrderDesk(client, warn=lambda message: None)
+    with pytest.raises(IMOrderRaceError) as race:
+        desk.place_alone(BODY, claim(client))
+    assert race.value.withdrawn and race.value.order["status"] == "cancelled"
+    assert [rival["orderNumber"] for rival in race.value.rivals] == ["SO000021"]
+    assert client.patches == [("/orders/4000022", {"statusCode": "CL"})]
+    assert "another run placed order SO000021 (id 4000021) for subscription 3000001 at the same moment as this run's order " \
+           "SO000022 (id 4000022); this run withdrew its own order (now cancelled)" in str(race.value)
+
+
+def test_the_earlier_order_stands_and_leaves_the_withdrawal_to_the_later_run():
+    client = FakeClient(placed=order(21))
+    client.after_post = [order(22, created="2026-12-05T10:00:02Z")]
+    desk = OrderDesk(client, warn=lambda message: None)
+    assert desk.place_alone(BODY, claim(client))["orderNumber"] == "SO000021"
+    assert client.patches == []
+
+
+def test_an_order_that_cannot_be_withdrawn_is_a_failure_naming_both_orders():
+    client = FakeClient(placed=order(22, created="2026-12-05T10:00:02Z"), withdrawable=False)
+    client.after_post = [order(21, created="2026-12-05T10:00:01Z")]
+    desk = OrderDesk(client, warn=lambda message: None)
+    with pytest.raises(IMOrderRaceError) as race:
+        desk.place_alone(BODY, claim(client))
+    assert not race.value.withdrawn
+    message = str(race.value)
+    assert "SO000021" in message and "SO000022" in message and "could not be withdrawn" in message
+    assert "subscription 3000001 may be ordered twice" in message and "a rerun is safe then" in message
+
+
+def test_orders_seen_before_ordering_and_renewals_are_no_rivals():
+    earlier = order(20, created="2026-12-05T09:59:30Z", status="completed")
+    renewal = order(23, created="2026-12-05T10:00:00Z", kind="renewal")
+    client = FakeClient(orders=[earlier], placed=order(22, created="2026-12-05T10:00:01Z"))
+    seen = claim(client)  # the order listed before ordering is known
+    client.after_post = [renewal]
+    desk = OrderDesk(client, warn=lambda message: None)
+    assert desk.place_alone(BODY, seen)["orderNumber"] == "SO000022"
+
+
+def test_after_completion_a_rival_that_went_through_is_reported():
+    ours = order(21, status="completed", provisioningDate="2026-12-05T10:00:10Z")
+    client = FakeClient(orders=[ours, order(22, created="2026-12-05T10:00:02Z", status="completed")])
+    desk = OrderDesk(client, warn=lambda message: None)
+    with pytest.raises(IMOrderRaceError) as race:
+        desk.confirm_alone(claim(), ours, Waiter(5))
+    assert "order SO000022 (id 4000022), placed by another run for subscription 3000001 at the same moment as this run's " \
+           "order SO000021 (id 4000021), was not withdrawn (completed)" in str(race.value)
+
+
+def test_after_completion_withdrawn_rivals_and_later_orders_are_fine():
+    ours = order(21, status="completed", provisioningDate="2026-12-05T10:00:10Z")
+    client = FakeClient(orders=[ours, order(22, created="2026-12-05T10:00:02Z", status="cancelled"),
+                                order(23, created="2026-12-05T10:00:20Z", status="processing")])  # placed after ours ended
+    desk = OrderDesk(client, warn=lambda message: None)
+    desk.confirm_alone(claim(), ours, Waiter(5))
+
+
+def test_precedence_follows_creation_then_numeric_id():
+    assert precedence(order(999, created="2026-12-05T10:00:00Z")) < precedence(order(1000, created="2026-12-05T10:00:00Z"))
+    assert precedence({"id": "999", "creationDate": "2026-12-05T10:00:01Z"}) > precedence({"id": "1000", "creationDate": "2026-12-05T10:00:00Z"})
+
+
+def test_a_lost_answer_whose_lookup_fails_says_an_order_may_exist():
+    client = FakeClient()
+
+    def lost(path, body=None):
+        raise IMApiError("POST /orders: no answer within 30s (timeout)", method="POST", path="/orders", ambiguous=True)
+
+    def failing(path, query=None):
+        raise IMApiError("GET /orders: HTTP 503 unavailable (after 6 attempts)", status=503, method="GET", path="/orders")
+
+    client.post, client.paginate = lost, failing
+    with pytest.raises(IMApiError) as failure:
+        OrderDesk(client, warn=lambda message: None).place(BODY)
+    assert "looking for the order it may have created failed too (GET /orders: HTTP 503" in str(failure.value)
+    assert "an order for subscription 3000001 may exist. A rerun is safe" in str(failure.value)
+
+
+def test_nothing_is_ordered_once_the_controller_is_gone():
+    class Gone:
+        @staticmethod
+        def gone():
+            return "ansible-playbook (pid 4242) has ended"
+
+    client = FakeClient(placed=order(21))
+    with pytest.raises(IMError, match=r"not ordered: ansible-playbook \(pid 4242\) has ended"):
+        OrderDesk(client, warn=lambda message: None, watch=Gone()).place(BODY)
+    assert client.posts == []
