@@ -16,15 +16,8 @@ import pytest
 # The conftest has put the collection (.collections) on sys.path: file names are computed as the collection does.
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import lock_path
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._quantity_reading import ReadingRecord
+from tests.integration.test_reliability import ADJUST, LINES  # three change orders in a clean run, the last line unchanged
 
-ADJUST = "ingrammicro.marketplace.adjust_licenses"
-# Three change orders in a clean run (the last line is already right).
-LINES = [
-    {"customer": "ACME-001", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "quantity": 30},   # subscription 3000001, 25 -> 30
-    {"customer": "GLOBEX-002", "mpn": "SH3AMCLOS", "quantity": 45},             # 3000006, 40 -> 45
-    {"customer": "INITECH-003", "mpn": "CFQ7TTC0LH18:0001:P1M", "quantity": 14},  # 3000008, 12 -> 14
-    {"customer": "INITECH-003", "mpn": "DBX-BUS-STD-A", "quantity": 5},          # 3000010, unchanged
-]
 CHANGED = ("3000001", "3000006", "3000008")
 NOBODY = 65534
 FIX = "Remove it (it holds only caches) or set XDG_CACHE_HOME to a directory of your own"

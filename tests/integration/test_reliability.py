@@ -7,6 +7,7 @@ outcomes are summarised in docs/reliability.md.
 """
 
 import collections
+import contextlib
 import json
 import os
 import signal
@@ -213,6 +214,28 @@ def test_two_runs_at_the_same_time_place_each_order_once(sim, tmp_path):
 # Each scenario below failed before the collection read seats under the lock, judged change quantities from the
 # estimates, ran a canary, shared one throttle and reported outcomes honestly (see docs/reliability.md).
 
+@contextlib.contextmanager
+def background(process, output):
+    """Close a background run's output and kill what is left of its session, whatever the test found."""
+    try:
+        yield
+    finally:
+        output.close()
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def wait_for_the_module_to_end(process, timeout=90):
+    """Wait until no module process is left in the session of a killed ``ansible-playbook`` (it must end on its own)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        session = subprocess.run(["ps", "-o", "pid=,args=", "-s", str(process.pid)], capture_output=True, text=True, check=False)
+        if "AnsiballZ_im_licenses" not in session.stdout:
+            return
+        assert time.monotonic() < deadline, session.stdout
+        time.sleep(0.2)
+
+
 def seeded_lines(simulator, count, prefix, changed=None):
     """``count`` generated subscriptions, one per customer, declared by id; the first ``changed`` (all by default) with one
     seat more than they hold."""
@@ -388,7 +411,7 @@ def test_killing_ansible_playbook_stops_the_module_placing_orders(sim, run_playb
     cache_home = tmp_path / "cache"
     started = time.monotonic()
     process, output = start(sim, tmp_path, cache_home, "killed", {"license_adjustment_licenses": lines})
-    try:
+    with background(process, output):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not [entry for entry in sim.requests()
                                                    if entry["method"] == "POST" and entry["path"].endswith("/orders")]:
@@ -396,16 +419,8 @@ def test_killing_ansible_playbook_stops_the_module_placing_orders(sim, run_playb
         os.kill(process.pid, signal.SIGKILL)  # ansible-playbook only: its worker and the module process live on
         process.wait()
         # The canary completes after 3 s; a module that did not notice would place the other five orders then.
-        time.sleep(8)
+        wait_for_the_module_to_end(process)
         assert len(State(sim).new_orders()) == 1
-        session = subprocess.run(["ps", "-o", "pid=,args=", "-s", str(process.pid)], capture_output=True, text=True, check=False)
-        assert "AnsiballZ_im_licenses" not in session.stdout, session.stdout  # the module has ended
-    finally:
-        output.close()
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            pass
     rerun = run_playbook(ADJUST, {"license_adjustment_licenses": lines}, verbosity=1, cache_home=cache_home)
     measure("ansible-playbook killed during the canary, then run again (both runs)", sim, started, rerun.rc)
     assert rerun.rc == 0, rerun.output[-4000:]
@@ -629,23 +644,15 @@ def test_killing_ansible_playbook_while_it_plans_stops_every_order(sim, run_play
     lines = seeded_lines(sim, 10, "PLANKILL-")
     sim.set_faults(latency_ms=400, order_processing_seconds=1)
     process, output = start(sim, tmp_path, tmp_path / "cache", "killed", {"license_adjustment_licenses": lines}, CONFIRMED)
-    try:
+    with background(process, output):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not [entry for entry in sim.requests() if "/subscriptions" in entry["path"]]:
             time.sleep(0.05)
         assert not [entry for entry in sim.requests() if entry["method"] == "POST" and entry["path"].endswith("/orders")]
         os.kill(process.pid, signal.SIGKILL)  # while it plans: reading subscriptions, no order yet
         process.wait()
-        time.sleep(15)  # planning ends, ordering would start: nothing may be ordered
+        wait_for_the_module_to_end(process)  # it plans on, then would order: nothing may be ordered
         assert State(sim).new_orders() == []
-        session = subprocess.run(["ps", "-o", "pid=,args=", "-s", str(process.pid)], capture_output=True, text=True, check=False)
-        assert "AnsiballZ_im_licenses" not in session.stdout, session.stdout  # the module has ended
-    finally:
-        output.close()
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            pass
     OUTCOMES["ansible-playbook killed while planning 10 changes: orders placed"] = len(State(sim).new_orders())
 
 
