@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import flocked, private_directory
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, OPEN_STATUSES, describe
@@ -36,11 +37,26 @@ def refutation(record, store, change_quantity):
                          record["change_quantity"], store.path, setting_text(record["change_quantity"])))
 
 
+def record_confirmation(client, order, subscription_id, warn):
+    """Record that ``order``, a change verified with the seats asked for, confirms the client's ``change_quantity``
+    (unless a record exists). Only saves later runs a canary, so a record that cannot be written is a warning."""
+    store = quantity_reading.ReadingRecord(client.config)
+    try:
+        if store.load() is None:
+            store.store(client.config.change_quantity, describe(order), subscription_id)
+            return True
+    except (OSError, IMConfigError) as exc:
+        warn("could not record the confirmed change_quantity in %s (%s); the next run places a canary order again"
+             % (store.directory, getattr(exc, "strerror", None) or exc))
+    return False
+
+
 class CanaryGate:
     """The canary's turn and record for the API and marketplace of ``client``."""
 
-    def __init__(self, client, wait_timeout):
+    def __init__(self, client, wait_timeout, warn):
         self.client = client
+        self.warn = warn
         self.change_quantity = client.config.change_quantity
         self.store = quantity_reading.ReadingRecord(client.config)
         self.timeout = wait_timeout + TURN_MARGIN
@@ -76,25 +92,34 @@ class CanaryGate:
 
     def placed(self, order, body, current):
         """The canary order exists: record it as pending until it is settled."""
-        self.store.store_pending({
+        self._recording(self.store.store_pending, {
             "order_id": order.get("id"), "order": describe(order), "subscription_id": body["subscriptionId"],
             "mpn": body["products"][0]["mpn"], "from": current, "sent": body["products"][0]["quantity"],
             "change_quantity": self.change_quantity,
         })
 
     def confirmed(self, order, subscription_id):
-        self.store.store(self.change_quantity, describe(order), subscription_id)
-        self.store.clear_pending()
+        self._recording(self.store.store, self.change_quantity, describe(order), subscription_id)
+        self._recording(self.store.clear_pending)
         self.confirmation = "%s on subscription %s, in this run" % (describe(order), subscription_id)
 
     def refuted(self, reading, order, subscription_id):
         """The canary left the seats the other reading makes: record the platform's reading, so no run orders under ours."""
-        self.store.store(reading, describe(order), subscription_id)
-        self.store.clear_pending()
+        self._recording(self.store.store, reading, describe(order), subscription_id)
+        self._recording(self.store.clear_pending)
 
     def cleared(self):
         """The canary changed nothing (withdrawn, or ended in error): nothing is left to settle."""
-        self.store.clear_pending()
+        self._recording(self.store.clear_pending)
+
+    def _recording(self, write, *args):
+        # The canary's order is placed by now: a record that cannot be written (a read-only disk) must not hide what
+        # happened to it, so it is a warning; the run's own lines still say it.
+        try:
+            write(*args)
+        except OSError as exc:
+            self.warn("could not record the canary in %s (%s); check it in the reseller control panel before the next run"
+                      % (self.store.directory, exc.strerror or exc))
 
     def _settle(self, pending):
         """Settle a canary left pending by an earlier run from its order and the seats; why nothing may be ordered, or None."""

@@ -371,7 +371,7 @@ from decimal import Decimal, InvalidOperation
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _license_planner as planner
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import CanaryGate
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import CanaryGate, record_confirmation, refutation
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import desired_from_usage, read_csv
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMWaitError
@@ -445,7 +445,7 @@ class LicensesModule(IMModule):
         params = self.params
         config = self.client.config
         reconciler = Reconciler(self.client, self.order_desk(params["concurrency"]), self.module.warn, params["concurrency"], today_utc())
-        gate = None if config.change_quantity_confirmed else CanaryGate(self.client, params["wait_timeout"])
+        gate = None if config.change_quantity_confirmed else CanaryGate(self.client, params["wait_timeout"], self.module.warn)
         if gate is not None and gate.pending():
             # A canary left by an earlier run is settled first: what it shows decides whether anything may be ordered.
             with gate.turn() as blocked:
@@ -505,12 +505,7 @@ class LicensesModule(IMModule):
         store = quantity_reading.ReadingRecord(config)
         record = store.load()
         if record is not None and record["change_quantity"] != config.change_quantity:
-            self.refuse(lines, reading, "change_quantity is %s, but %s on subscription %s, completed on %s, showed that this "
-                                        "platform reads change quantities as %s (recorded in %s); nothing was ordered. Set "
-                                        "change_quantity: %s (INGRAM_CHANGE_QUANTITY=%s), or delete that file if the platform "
-                                        "has changed" % (config.change_quantity, record.get("order"), record.get("subscription_id"),
-                                                         record.get("confirmed_at"), record["change_quantity"], store.path,
-                                                         record["change_quantity"], record["change_quantity"]))
+            self.refuse(lines, reading, refutation(record, store, config.change_quantity))
         reading["verdict"], reading["evidence"] = reconciler.judge_reading(states, lines, config.change_quantity)
         if reading["verdict"] == quantity_reading.CONTRADICTS:
             right = quantity_reading.other(config.change_quantity)
@@ -529,16 +524,8 @@ class LicensesModule(IMModule):
 
     def record_reading(self, reading, line, order):
         """A change verified with the seats asked for confirms the reading for this API and marketplace."""
-        store = quantity_reading.ReadingRecord(self.client.config)
-        if reading["confirmed"] and store.load() is not None:
-            return
-        try:
-            store.store(self.client.config.change_quantity, describe(order), line["subscription_id"])
-        except OSError as exc:
-            self.module.warn("could not record the confirmed change_quantity in %s (%s); the next run places a canary order again"
-                             % (store.directory, exc.strerror or exc))
-            return
-        reading["confirmed"] = reading["confirmed"] or "%s on subscription %s, in this run" % (describe(order), line["subscription_id"])
+        if record_confirmation(self.client, order, line["subscription_id"], self.module.warn):
+            reading["confirmed"] = reading["confirmed"] or "%s on subscription %s, in this run" % (describe(order), line["subscription_id"])
 
     def refuse(self, lines, reading, message):
         self.failure_context.update(plan=lines, summary=planner.summarize(lines, planner.REFUSED), quantity_reading=reading)

@@ -261,6 +261,7 @@ from decimal import Decimal, InvalidOperation
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import record_confirmation
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
@@ -479,7 +480,8 @@ class SubscriptionModule(IMResource):
             extra["order"] = self.present(order)
             if self.params["wait"]:
                 _seats.verify_seats(after, mpn, desired, describe(order), self.client.config.change_quantity, fresh["current"])
-                self.record_reading(order, subscription["id"])
+                # A verified change confirms the reading for runs of im_licenses that follow.
+                record_confirmation(self.client, order, subscription["id"], self.module.warn)
         return self.result(True, subscription, after, **extra)
 
     def change_from(self, record, mpn, planned_from, desired, fresh):
@@ -502,15 +504,6 @@ class SubscriptionModule(IMResource):
             raise IMError("the API's price estimate contradicts change_quantity=%s, so nothing was ordered: %s. Set change_quantity: "
                           "%s (INGRAM_CHANGE_QUANTITY=%s)" % (config.change_quantity, evidence, right, right))
         return {"change_quantity": config.change_quantity, "verdict": verdict, "evidence": evidence}
-
-    def record_reading(self, order, subscription_id):
-        """A change verified with the seats asked for confirms the reading for runs of im_licenses that follow."""
-        store = quantity_reading.ReadingRecord(self.client.config)
-        try:
-            if store.load() is None:
-                store.store(self.client.config.change_quantity, describe(order), subscription_id)
-        except OSError:
-            pass  # only an optimisation for later runs (they place a canary order instead)
 
     def order(self, subscription_id, build):
         """Order what ``build`` returns from the subscription as read under its lock, after every open order on it has

@@ -33,7 +33,7 @@ def private_cache(tmp_path, monkeypatch):
 
 def canary_left_pending(client, current=25, sent=30):
     """A gate whose earlier run placed a canary (25 -> 30 seats, quantity ``sent``) and never saw it end."""
-    gate = CanaryGate(client, wait_timeout=1)
+    gate = CanaryGate(client, wait_timeout=1, warn=print)
     gate.placed(client.order, {"subscriptionId": "3000001", "products": [{"mpn": "MPN-1", "quantity": sent}]}, current)
     return gate
 
@@ -77,7 +77,7 @@ def test_a_canary_that_ended_in_error_changed_nothing_and_needs_a_new_one():
 
 def test_another_runs_turn_keeps_this_one_waiting_then_says_why(monkeypatch):
     monkeypatch.setattr(_canary, "TURN_MARGIN", 0)
-    gate = CanaryGate(FakeClient(), wait_timeout=0.5)
+    gate = CanaryGate(FakeClient(), wait_timeout=0.5, warn=print)
     os.makedirs(gate.store.directory, mode=0o700)
     with flocked(gate.store.path + ".canary.lock"):
         with gate.turn() as blocked:
