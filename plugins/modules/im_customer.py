@@ -15,7 +15,7 @@ description:
   - Creates the customer when no customer has the O(external_id), optionally under a sub-reseller (O(reseller_id)).
   - Runs on other machines share no lock and the API has no conditional create, so two runs can create the same
     O(external_id) at the same moment. The customers with the O(external_id) are therefore read again after creating
-    one: the first created stands, and a run that created a later one renames that one's external id to
+    one; the first created stands, and a run that created a later one renames that one's external id to
     C(<external_id>~duplicate-<id>) and goes on with the first, with a warning naming the record to remove in the
     reseller control panel (the API cannot delete customers). On a platform that refuses a second customer with the
     same external id, the customer the other run created is used.

@@ -17,7 +17,7 @@ description:
     checked against the product's minimum and maximum before anything is ordered, and verified after the order
     completes by reading the subscription back.
   - Before ordering, an order still open (C(submitted) or C(processing)) on the subscription is waited for, never
-    duplicated. After ordering, the subscription's orders are read again: when a run on another machine ordered on it
+    duplicated. After ordering, the subscription's orders are read again; when a run on another machine ordered on it
     at the same moment, the later order is withdrawn by the run that placed it, and one that cannot be withdrawn fails
     the task naming both orders.
   - O(auto_renew), O(attributes) and O(prices) are updated in place, without an order.
