@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import os
 import re
 from decimal import Decimal
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
 # CSV column -> declaration field. Columns not listed are informational and ignored.
 CSV_FIELDS = {
@@ -57,13 +59,13 @@ def whole_number(value, what, least=0):
     """``value`` (int, or text such as ``"12"``) as an int of at least ``least``; ValueError saying what is wrong and,
     for a number typed with separators or decimals, how to write it."""
     if isinstance(value, bool):
-        raise NotANumber("%s must be a whole number, got %r" % (what, value))
+        raise NotANumber("%s must be a whole number, %d or more, got %r" % (what, least, value))
     if isinstance(value, int):
         number = value
     else:
         match = WHOLE.match(str(value))
         if not match:
-            raise _not_whole(str(value), what)
+            raise _not_whole(str(value), what, least)
         number = int(match.group(1))
     if number < least:
         raise ValueError("%s must be %d or more, got %d" % (what, least, number))
@@ -75,7 +77,7 @@ def _as_typed(text):
     return '"%s"' % "".join(char if char.isprintable() else repr(char)[1:-1] for char in text.strip())
 
 
-def _not_whole(text, what):
+def _not_whole(text, what, least):
     """The error for ``text`` that is not a plain whole number: digits in groups of three are refused with the number
     they would make, since reading only the digits before the separator turns 1.000 seats into 1."""
     grouped = GROUPED.match(text)
@@ -92,7 +94,7 @@ def _not_whole(text, what):
                           % (what, _as_typed(text), thousands, fix))
     if grouped or DECIMAL.match(text):
         return ValueError("%s must be a whole number of seats, got %s" % (what, _as_typed(text)))
-    return NotANumber("%s must be a whole number, got %r" % (what, text))
+    return NotANumber("%s must be a whole number, %d or more, got %s" % (what, least, _as_typed(text)))
 
 
 def parse_buffer(value):
@@ -157,83 +159,236 @@ def _dialect(sample):
         return Dialect
 
 
-def read_csv(path):
+def read_csv(path, variable=None):
     """The declaration lines of a licence CSV: dicts with the declaration fields, ``source`` (``licenses.csv row 5``)
     and ``columns`` (field -> ``C (mpn)``, for messages). Rows without ``desired_quantity`` and ``used`` keep their
-    seats and are left out. IMConfigError names the file, the row and the column of the first problems found."""
-    name = os.path.basename(path)
+    seats and are left out. IMConfigError names the file, the row and the column of the first problems found, and
+    carries them as ``problems``; ``variable`` is what the user set to name the file (``licenses_csv`` by default)."""
+    file_name = os.path.basename(path)
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as exc:
-        raise IMConfigError("licenses_csv %s cannot be read: %s" % (path, exc.strerror or exc)) from None
+        raise IMConfigError("%s %s cannot be read: %s" % (variable or name("licenses_csv"), path, exc.strerror or exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise IMConfigError("%s is not UTF-8 text (byte %d); save it as CSV UTF-8" % (name, exc.start)) from None
+        raise IMConfigError("%s is not UTF-8 text (byte %d); save it as CSV UTF-8" % (file_name, exc.start)) from None
     # The csv module splits lines itself, on CR and LF only: str.splitlines() would also split inside a cell holding
     # U+0085, U+2028, \x1c or \x0c, and shift or drop rows.
     rows = list(csv.reader(io.StringIO(text, newline=""), _dialect(text[:4096])))
     if not rows:
-        raise IMConfigError("%s is empty: it needs the header row the licence report wrote" % name)
+        raise IMConfigError("%s is empty: it needs the header row the licence report wrote" % file_name)
     header = [cell.strip() for cell in rows[0]]
     positions = {}
     for index, column in enumerate(header):
         if column in CSV_FIELDS:
             if column in positions:
                 raise IMConfigError("%s row 1: column %s appears twice (columns %s and %s)" % (
-                    name, column, column_letter(positions[column]), column_letter(index)))
+                    file_name, column, column_letter(positions[column]), column_letter(index)))
             positions[column] = index
     missing = [column for column in ("desired_quantity",) if column not in positions]
     if "subscription_id" not in positions and not {"customer_external_id", "mpn"} <= set(positions):
         missing.append("subscription_id (or customer_external_id and mpn)")
     if missing:
         raise IMConfigError("%s row 1: the header has changed: column %s is missing (the header is: %s); keep the header row "
-                            "the licence report wrote" % (name, " and ".join(missing), ", ".join(header) or "empty"))
+                            "the licence report wrote" % (file_name, " and ".join(missing), ", ".join(header) or "empty"))
     columns = {CSV_FIELDS[column]: "%s (%s)" % (column_letter(index), column) for column, index in positions.items()}
     lines, problems, seen = [], [], {}
     for number, row in enumerate(rows[1:], start=2):
         cells = {CSV_FIELDS[column]: (row[index].strip() if index < len(row) else "") for column, index in positions.items()}
         if not any(cells.values()) or (not cells.get("quantity") and not cells.get("used")):
             continue  # an empty row, or one that keeps its seats
-        where = "%s row %d" % (name, number)
-        line, row_problems = _csv_line(cells, where, columns)
+        where = "%s row %d" % (file_name, number)
+        cells["customer"] = cells.get("customer") or cells.pop("customer_id", None) or None
+        cells.pop("customer_id", None)
+        line, row_problems = check_line({field: value or None for field, value in cells.items()}, where, columns)
         problems.extend(row_problems)
         if row_problems:
             continue
         key = (line["subscription_id"], line["mpn"]) if line["subscription_id"] else (line["customer"], line["mpn"])
         if key in seen:
-            problems.append("%s: declares the same subscription as row %d (%s); keep one row per subscription"
-                            % (where, seen[key], " ".join(part for part in key if part)))
+            problems.append(problem(where, "subscription_id", key[0], "declares the same subscription as row %d (%s); keep one row per "
+                                                                      "subscription" % (seen[key], " ".join(part for part in key if part))))
             continue
         seen[key] = number
         lines.append(line)
     if problems:
-        raise IMConfigError("; ".join(problems[:10]) + ("; and %d more problems" % (len(problems) - 10) if len(problems) > 10 else ""))
+        messages = [found["message"] for found in problems]
+        raise IMConfigError("; ".join(messages[:10]) + ("; and %d more problems" % (len(messages) - 10) if len(messages) > 10 else ""),
+                            problems=problems)
     return lines
 
 
-def _csv_line(cells, where, columns):
-    """One CSV row as a declaration line, or the problems of the row (each naming its column)."""
+# The fields of a declaration line (a licenses line of im_licenses, a line of the license_adjustment role, a CSV row).
+LINE_FIELDS = ("customer", "mpn", "subscription_id", "quantity", "used", "buffer", "round_to", "minimum", "maximum",
+               "decrease_window_days", "parameters", "po_number")
+USAGE_FIELDS = ("buffer", "round_to", "minimum", "maximum")
+TEXT_EXAMPLES = {"customer": "ACME-001", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "subscription_id": '"3000001"', "po_number": "TICKET-4711"}
+# How a CSV's header calls a field, where it differs from the line's field.
+CSV_NAMES = {"quantity": "desired_quantity", "customer": "customer_external_id"}
+
+
+def problem(where, field, given, text, columns=None):  # pylint: disable=too-many-arguments
+    """A problem of a declaration line: where it is, the field, what was given, and the message naming all of it."""
+    column = (columns or {}).get(field) if field else None
+    return {"where": where, "field": field, "given": given,
+            "message": "%s, column %s: %s" % (where, column, text) if column else "%s: %s" % (where, text)}
+
+
+def _is_text(value):
+    return (isinstance(value, str) and value.strip() != "") or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def check_line(line, where, columns=None, without_customer=None, source=None):
+    """One declaration line as a declaration: ``(declaration or None, problems)``. Pure.
+
+    The one rule for a licence line, shared by im_licenses (its ``licenses``), the CSV reader (a row's cells, with
+    ``columns`` naming each field's column) and the license_adjustment role (its lines, before anything is sent).
+    ``where`` names the line (``licenses line 3``, ``licenses.csv row 5``), counted from 1 as the plan table counts.
+    ``without_customer`` is what to say when a line names an mpn but no customer (the role adds why none could be
+    taken). The declaration holds the desired seats (given, or computed from ``used``) and their ``derivation``, and
+    ``source``, how the plan names the line (``where`` unless given).
+    """
+    if not isinstance(line, dict):
+        return None, [problem(where, None, line, "must be a mapping such as {customer: ACME-001, mpn: CFQ7TTC0LDPB:0001:P1Y, "
+                                                 "quantity: 30}, got %s" % shown(line))]
+    csv_row = columns is not None
+    names = {field: CSV_NAMES.get(field, field) if csv_row else field for field in LINE_FIELDS}
     problems = []
-    line = {"customer": cells.get("customer") or cells.get("customer_id") or None, "mpn": cells.get("mpn") or None,
-            "subscription_id": cells.get("subscription_id") or None, "quantity": None, "derivation": None,
-            "decrease_window_days": None, "parameters": None, "po_number": None, "source": where, "columns": columns}
-    if not line["subscription_id"] and not (line["customer"] and line["mpn"]):
-        problems.append("%s, column %s: no subscription named: give subscription_id, or customer_external_id and mpn"
-                        % (where, columns.get("subscription_id") or columns.get("customer")))
-    if cells.get("quantity") and cells.get("used"):
-        problems.append("%s, columns %s and %s: give desired_quantity or used, not both" % (where, columns["quantity"], columns["used"]))
-    elif cells.get("quantity"):
+
+    def add(field, text):
+        problems.append(problem(where, field, line.get(field), text, columns))
+
+    unknown = sorted(str(key) for key in line if key not in LINE_FIELDS)
+    if unknown:
+        add(None, "unknown key %s (the keys are %s)" % (", ".join(unknown), ", ".join(LINE_FIELDS)))
+    for field in ("customer", "mpn", "subscription_id", "po_number"):
+        if line.get(field) is not None and not _is_text(line[field]):
+            add(field, "%s must be a text such as %s, got %s" % (names[field], TEXT_EXAMPLES[field], shown(line[field])))
+    given = {field: line.get(field) for field in LINE_FIELDS if line.get(field) not in (None, "")}
+    if not given.get("subscription_id"):
+        if given.get("customer") and not given.get("mpn"):
+            add("mpn", "customer %s needs mpn (the product) as well, or give subscription_id instead" % given["customer"])
+        elif not given.get("customer") and not given.get("mpn"):
+            add("subscription_id", "no subscription named: give subscription_id, or %s and mpn" % names["customer"])
+        elif not given.get("customer"):
+            add("customer", without_customer or "needs %s as well as mpn, or subscription_id" % names["customer"])
+    declaration = {"customer": given.get("customer"), "mpn": given.get("mpn"), "subscription_id": given.get("subscription_id"),
+                   "quantity": None, "derivation": None, "decrease_window_days": None, "parameters": line.get("parameters"),
+                   "po_number": given.get("po_number"), "source": source or where, "columns": columns}
+    for field in ("customer", "mpn", "subscription_id", "po_number"):
+        if declaration[field] is not None:
+            declaration[field] = str(declaration[field]).strip()
+    if "quantity" in given and "used" in given:
+        both = "give %s or used, not both" % names["quantity"]
+        if csv_row:  # both columns are at fault
+            problems.append({"where": where, "field": "quantity", "given": given["quantity"], "message": "%s, columns %s and %s: %s" % (
+                where, columns.get("quantity"), columns.get("used"), both)})
+        else:
+            add("quantity", both)
+    elif "quantity" in given:
+        extra = [field for field in USAGE_FIELDS if field in given]
+        if extra:
+            add(extra[0], "%s only go%s with used (the seats in use), not with %s" % (
+                ", ".join(extra), "es" if len(extra) == 1 else "", names["quantity"]))
         try:
-            line["quantity"] = whole_number(cells["quantity"], "desired_quantity", 1)
+            declaration["quantity"] = whole_number(given["quantity"], names["quantity"], 1)
         except ValueError as exc:
-            problems.append("%s, column %s: %s" % (where, columns["quantity"], exc))
+            add("quantity", str(exc) + ("" if csv_row else " (to end a subscription use im_subscription with state: absent)"
+                                        if str(exc).endswith(" or more, got 0") else ""))
+    elif "used" in given:
+        usage = {field: given.get(field) for field in ("used",) + USAGE_FIELDS}
+        try:
+            declaration["quantity"], declaration["derivation"] = desired_from_usage(**usage)
+        except ValueError as exc:
+            add(next((field for field in usage if str(exc).startswith(field)), "used"), str(exc))
     else:
-        usage = {field: cells.get(field) for field in ("used", "buffer", "minimum", "maximum", "round_to")}
+        add("quantity", "%s is missing: give the number of seats the subscription should have (or used, the seats in use, "
+                        "with a buffer)" % names["quantity"])
+    if "decrease_window_days" in given:
         try:
-            line["quantity"], line["derivation"] = desired_from_usage(**usage)
+            declaration["decrease_window_days"] = whole_number(given["decrease_window_days"], "decrease_window_days")
         except ValueError as exc:
-            field = next((field for field in usage if str(exc).startswith(field)), "used")
-            problems.append("%s, column %s: %s" % (where, columns.get(field, columns["used"]), exc))
-    return line, problems
+            add("decrease_window_days", "%s (days)" % exc)
+    parameters = line.get("parameters")
+    if parameters is not None and (not isinstance(parameters, list) or
+                                   any(not isinstance(item, dict) or "name" not in item or "value" not in item for item in parameters)):
+        add("parameters", "parameters must be a list of {name, value} such as [{name: domain, value: acme.example}], got %s"
+            % shown(parameters))
+    return (None if problems else declaration), problems
+
+
+def shown(value):
+    """A value as the user typed it, for messages: JSON-like, short."""
+    try:
+        text = json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+# The fields of a product line of a sales order (im_order's products, the onboarding role's subscriptions).
+ORDER_LINE_FIELDS = ("mpn", "quantity", "parameters", "subscription_period", "billing_period", "vendor")
+PERIOD_TYPES = ("day", "month", "year", "statement_day")
+
+
+def check_order_line(line, where):
+    """The problems of one product line of a sales order (``{mpn, quantity, parameters, periods, vendor}``). Pure.
+
+    Shared by im_order (its ``products``) and the onboarding role (each customer's ``subscriptions``); ``where``
+    names the line (``products line 2``, ``onboarding_customers line 1 (ACME-001): subscriptions line 2``).
+    """
+    if not isinstance(line, dict):
+        return [problem(where, None, line, "must be a mapping such as {mpn: SH3AMCLOS, quantity: 5}, got %s" % shown(line))]
+    problems = []
+
+    def add(field, text):
+        problems.append(problem(where, field, line.get(field), text))
+
+    unknown = sorted(str(key) for key in line if key not in ORDER_LINE_FIELDS)
+    if unknown:
+        add(None, "unknown key %s (the keys are %s)" % (", ".join(unknown), ", ".join(ORDER_LINE_FIELDS)))
+    if not _is_text(line.get("mpn")):
+        add("mpn", "mpn is missing: give the product's manufacturer part number, for example CFQ7TTC0LH18:0001:P1M")
+    if line.get("quantity") is None:
+        add("quantity", "quantity is missing: give the number of seats to buy")
+    else:
+        try:
+            whole_number(line["quantity"], "quantity", 1)
+        except ValueError as exc:
+            add("quantity", str(exc))
+    parameters = line.get("parameters")
+    if parameters is not None:
+        if not isinstance(parameters, list) or any(not isinstance(item, dict) or "name" not in item or "value" not in item
+                                                   for item in parameters):
+            add("parameters", "parameters must be a list of {name, value} such as [{name: domain, value: acme.example}], got %s"
+                % shown(parameters))
+        elif len({str(item["name"]) for item in parameters}) != len(parameters):
+            add("parameters", "parameters: each parameter name may appear once")
+    for field in ("subscription_period", "billing_period"):
+        period = line.get(field)
+        if period is None:
+            continue
+        try:
+            valid = isinstance(period, dict) and period.get("type") in PERIOD_TYPES and whole_number(period.get("duration"), "duration", 1)
+        except ValueError:
+            valid = False
+        if not valid:
+            add(field, "%s must be {type: month or year (or day, statement_day), duration: 1 or more}, got %s" % (field, shown(period)))
+    if line.get("vendor") is not None and not _is_text(line["vendor"]):
+        add("vendor", "vendor must be a text such as Microsoft, got %s" % shown(line["vendor"]))
+    return problems
+
+
+def check_order_lines(lines, where, name_of_lines="products"):
+    """The problems of the product lines of one order: each line's, and an MPN given twice."""
+    problems, seen = [], set()
+    for number, line in enumerate(lines or [], start=1):
+        mpn = line.get("mpn") if isinstance(line, dict) else None
+        line_where = "%s%s line %d%s" % (where + ": " if where else "", name_of_lines, number, " (%s)" % mpn if _is_text(mpn) else "")
+        problems.extend(check_order_line(line, line_where))
+        if _is_text(mpn) and mpn in seen:
+            problems.append(problem(line_where, "mpn", mpn, "mpn %s appears more than once; add the quantities up" % mpn))
+        seen.add(mpn)
+    return problems

@@ -11,7 +11,15 @@ class IMError(Exception):
 
 
 class IMConfigError(IMError):
-    """A connection setting or module option is missing or invalid. Raised before any request is sent."""
+    """A connection setting or module option is missing or invalid. Raised before any request is sent.
+
+    ``problems`` are the same as data, one per problem found (``where``, ``field``, ``given``, ``message``): modules
+    return them besides ``msg``.
+    """
+
+    def __init__(self, message, problems=None):
+        super().__init__(message)
+        self.problems = problems
 
 
 class IMApiError(IMError):

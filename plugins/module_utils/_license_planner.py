@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
 # How a real run ended (summary.outcome); check mode always ends PLANNED.
 PLANNED, APPLIED, PENDING, PARTIAL, FAILED, REFUSED = "planned", "applied", "pending", "partial", "failed", "refused"
@@ -100,8 +101,9 @@ def cost_violation(lines, max_cost_delta):
     for total in add_amounts(line["price_change"] for line in lines if line["action"] in _seats.ORDERING):
         if Decimal(total["amount"]) > Decimal(str(max_cost_delta)):
             costly = [line for line in lines if line["price_change"] and Decimal(line["price_change"]["amount"]) > 0]
-            return "the plan's estimated price change of %s exceeds max_cost_delta %s; lines adding cost: %s" % (
-                money_text(total), max_cost_delta, "; ".join("%s: %s" % (line_label(line), money_text(line["price_change"])) for line in costly))
+            return "the plan's estimated price change of %s exceeds %s %s; lines adding cost: %s" % (
+                money_text(total), name("max_cost_delta"), max_cost_delta,
+                "; ".join("%s: %s" % (line_label(line), money_text(line["price_change"])) for line in costly))
     return None
 
 

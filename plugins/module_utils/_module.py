@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _client
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _client, _role_words
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig, connection_argument_spec
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._controller import ControllerWatch
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMError
@@ -21,6 +21,9 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter im
 WAIT_ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=900),
+)
+MESSAGES_ARGUMENT_SPEC = dict(
+    messages_for=dict(type="str", choices=list(_role_words.ROLES), default="module"),
 )
 
 
@@ -35,6 +38,8 @@ class IMModule:
         self.controller = ControllerWatch()
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         self.params = self.module.params
+        # Messages name the options as the caller knows them (a role's variables; see _role_words).
+        _role_words.use(self.params.get("messages_for"))
         # Return values to include when the task fails (for example the order that was placed before a wait failed).
         self.failure_context = {}
         self._client = None
@@ -78,6 +83,8 @@ class IMModule:
             self.module.fail_json(msg=str(exc), **dict(self.failure_context, **exc.details()))
         except IMError as exc:
             self._report_retries()
+            if getattr(exc, "problems", None):
+                self.failure_context["problems"] = exc.problems
             self.module.fail_json(msg=str(exc), **self.failure_context)
         self._report_retries()
         self.module.exit_json(**result)

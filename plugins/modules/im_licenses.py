@@ -51,6 +51,7 @@ author:
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.wait
+  - ingrammicro.marketplace.messages
   - ingrammicro.marketplace.attributes
 attributes:
   check_mode:
@@ -373,11 +374,12 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _qu
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import CanaryGate, record_confirmation, refutation
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import desired_from_usage, read_csv
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import check_line, read_csv
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._license_reconciler import Reconciler
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, IMModule
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, IMModule
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
 PLAN_FORMAT = 1
 
@@ -386,59 +388,36 @@ class LicensesModule(IMModule):
 
     def validate(self):
         params = self.params
-        self.specs = [self.line_spec(index, line) for index, line in enumerate(params["licenses"], start=1)]
+        self.specs, problems = [], []
+        for index, line in enumerate(params["licenses"], start=1):  # counted from 1, as the plan's index
+            spec, found = check_line(line, "%s line %d" % (name("licenses"), index), source="line %d" % index)
+            problems.extend(found)
+            self.specs.append(spec)
+        if problems:
+            raise IMConfigError("; ".join(found["message"] for found in problems), problems=problems)
         if params["licenses_csv"]:
             self.specs.extend(read_csv(params["licenses_csv"]))
         if not self.specs:
-            raise IMConfigError("nothing to plan: licenses is empty%s" % (
-                " and licenses_csv %s declares no desired_quantity or used" % params["licenses_csv"] if params["licenses_csv"] else ""))
-        for name in ("decrease_window_days",):
-            if params[name] is not None and params[name] < 0:
-                raise IMConfigError("%s must be 0 or more, got %d" % (name, params[name]))
-        if params["concurrency"] < 1:
-            raise IMConfigError("concurrency must be 1 or more, got %d" % params["concurrency"])
+            raise IMConfigError("nothing to plan: %s is empty%s" % (name("licenses"), " and %s %s declares no desired_quantity or used"
+                                                                    % (name("licenses_csv"), params["licenses_csv"]) if params["licenses_csv"] else ""))
+        for option, least in (("decrease_window_days", 0), ("concurrency", 1)):
+            if params[option] is not None and params[option] < least:
+                raise IMConfigError("%s must be %d or more, got %d" % (name(option), least, params[option]))
         if params["max_cost_delta"] is not None:
             try:
                 valid = Decimal(params["max_cost_delta"]).is_finite() and Decimal(params["max_cost_delta"]) >= 0
             except InvalidOperation:
                 valid = False
             if not valid:
-                raise IMConfigError("max_cost_delta must be an amount of 0 or more such as \"500\" or \"1250.00\", got %r"
-                                    % params["max_cost_delta"])
-        if params["plan_file"] and not os.path.isdir(os.path.dirname(os.path.abspath(params["plan_file"]))):
-            raise IMConfigError("plan_file: directory %s does not exist" % os.path.dirname(os.path.abspath(params["plan_file"])))
-        if params["plan_file"] and not self.check_mode and not os.path.isfile(params["plan_file"]):
-            raise IMConfigError("plan_file %s does not exist: run the task in check mode first to save the plan to approve"
-                                % params["plan_file"])
+                raise IMConfigError("%s must be an amount of 0 or more such as \"500\" or \"1250.00\", got %r"
+                                    % (name("max_cost_delta"), params["max_cost_delta"]))
+        plan_file = params["plan_file"]
+        if plan_file and not os.path.isdir(os.path.dirname(os.path.abspath(plan_file))):
+            raise IMConfigError("%s: directory %s does not exist" % (name("plan_file"), os.path.dirname(os.path.abspath(plan_file))))
+        if plan_file and not self.check_mode and not os.path.isfile(plan_file):
+            raise IMConfigError("%s %s does not exist: run the task in check mode first to save the plan to approve"
+                                % (name("plan_file"), plan_file))
         return _seats.Guardrails(params["allow_decrease"], params["max_increase"], params["max_decrease"])
-
-    @staticmethod
-    def line_spec(index, line):
-        """One line of ``licenses`` as a declaration: its desired seats (given, or computed from ``used``) and source."""
-        where = "licenses line %d" % index  # counted from 1, as the plan's index
-        if not line["subscription_id"] and not (line["customer"] and line["mpn"]):
-            raise IMConfigError("%s: needs customer and mpn, or subscription_id" % where)
-        usage = ("buffer", "round_to", "minimum", "maximum")
-        if (line["quantity"] is None) == (line["used"] is None):
-            raise IMConfigError("%s: give quantity (the seats to have), or used (the seats in use, with buffer, round_to, minimum "
-                                "and maximum)" % where)
-        derivation = None
-        if line["quantity"] is not None:
-            given = [name for name in usage if line[name] is not None]
-            if given:
-                raise IMConfigError("%s: %s only go with used, not with quantity" % (where, ", ".join(given)))
-            if line["quantity"] < 1:
-                raise IMConfigError("%s: quantity must be 1 or more, got %d (to end a subscription use im_subscription with "
-                                    "state: absent)" % (where, line["quantity"]))
-            desired = line["quantity"]
-        else:
-            try:
-                desired, derivation = desired_from_usage(line["used"], line["buffer"], line["minimum"], line["maximum"], line["round_to"])
-            except ValueError as exc:
-                raise IMConfigError("%s: %s" % (where, exc)) from None
-        if line["decrease_window_days"] is not None and line["decrease_window_days"] < 0:
-            raise IMConfigError("%s: decrease_window_days must be 0 or more" % where)
-        return dict(line, quantity=desired, derivation=derivation, source="line %d" % index, columns=None)
 
     def execute(self):
         guardrails = self.validate()
@@ -557,7 +536,7 @@ class LicensesModule(IMModule):
         waiter = self.waiter()
         if not waiter.active:
             raise IMError("orders are still open on the subscriptions of lines %s; rerun when they have completed, or set "
-                          "wait: true to wait for them" % ", ".join(str(index) for index in sorted(open_orders)))
+                          "%s: true to wait for them" % (", ".join(str(index) for index in sorted(open_orders)), name("wait")))
         desk = self.order_desk()
         orders = {order["id"]: order for found in open_orders.values() for order in found}
         self.client.map_concurrent(lambda order: self._wait_quietly(desk, order, waiter), list(orders.values()), self.params["concurrency"])
@@ -569,10 +548,10 @@ class LicensesModule(IMModule):
         except IMWaitError as exc:
             if exc.last is None or exc.last.get("status") in OPEN_STATUSES:
                 # Still open: nothing may be ordered on top of it.
-                raise IMError("%s, already open on subscription %s before this run, is still %s after wait_timeout (%ss); "
+                raise IMError("%s, already open on subscription %s before this run, is still %s after %s (%ss); "
                               "nothing was ordered. Run again once it has completed" % (
                                   describe(order), order.get("subscriptionId") or (exc.last or {}).get("subscriptionId"),
-                                  (exc.last or order).get("status"), self.params["wait_timeout"])) from None
+                                  (exc.last or order).get("status"), name("wait_timeout"), self.params["wait_timeout"])) from None
             self.module.warn(str(exc))
 
     def save_plan(self, lines):
@@ -591,7 +570,7 @@ class LicensesModule(IMModule):
                 saved = json.load(handle)
             saved_print, saved_lines = saved["fingerprint"], saved["plan"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise IMError("plan_file %s is not a plan saved by this module in check mode (%s)" % (path, exc)) from None
+            raise IMError("%s %s is not a plan saved by this module in check mode (%s)" % (name("plan_file"), path, exc)) from None
         if saved_print != planner.fingerprint(lines):
             self.failure_context.update(plan=lines, summary=planner.summarize(lines, "refused"), plan_file=path)
             differences = planner.plan_differences(saved_lines, lines) or ["the plan was computed from a different state"]
@@ -640,6 +619,7 @@ def main():
         po_number=dict(type="str"),
     )
     argument_spec.update(WAIT_ARGUMENT_SPEC)
+    argument_spec.update(MESSAGES_ARGUMENT_SPEC)
     LicensesModule(argument_spec).run()
 
 

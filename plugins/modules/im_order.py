@@ -32,6 +32,7 @@ author:
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.wait
+  - ingrammicro.marketplace.messages
   - ingrammicro.marketplace.attributes
 attributes:
   check_mode:
@@ -279,13 +280,15 @@ validation:
 import copy
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import check_order_lines
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
     find_customer, find_products, find_subscriptions, path_id,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import to_camel
 
 PERIOD_KEYS = (("subscription_period", "subscriptionPeriod"), ("billing_period", "billingPeriod"))
@@ -314,22 +317,14 @@ class OrderModule(IMResource):
             return
         if not params["customer"] or not params["products"]:
             raise IMConfigError("customer and products are required to place an order (or give id to update one)")
-        for name in ("credit_check", "status_code"):
-            if params[name] is not None:
-                raise IMConfigError("%s can only be set on an existing order (with id)" % name)
+        for option in ("credit_check", "status_code"):
+            if params[option] is not None:
+                raise IMConfigError("%s can only be set on an existing order (with id)" % option)
         if not params["unique_products"] and not params["po_number"]:
             raise IMConfigError("unique_products: false needs a po_number: without either guard a rerun would buy again")
-        for index, line in enumerate(params["products"]):
-            if line["quantity"] < 1:
-                raise IMConfigError("products line %d (%s): quantity must be 1 or more, got %d" % (index + 1, line["mpn"], line["quantity"]))
-            if not line["mpn"].strip():
-                raise IMConfigError("products line %d: mpn must not be empty" % (index + 1))
-            names = [parameter["name"] for parameter in line["parameters"] or []]
-            if len(names) != len(set(names)):
-                raise IMConfigError("products line %d (%s): parameters: each parameter name may appear once" % (index + 1, line["mpn"]))
-        mpns = [line["mpn"] for line in params["products"]]
-        if len(mpns) != len(set(mpns)):
-            raise IMConfigError("products: each mpn may appear once; add the quantities up")
+        problems = check_order_lines(params["products"], "", name("products"))
+        if problems:
+            raise IMConfigError("; ".join(found["message"] for found in problems), problems=problems)
 
     # ------------------------------------------------------------------ catalog and guards
 
@@ -340,14 +335,15 @@ class OrderModule(IMResource):
             if line[option]:
                 products = [product for product in products if _period(product.get(key)) == line[option]]
         if not products:
-            raise IMConfigError("products line %d: no product %s in the catalog%s" % (
-                index + 1, line["mpn"], " with the given vendor/periods" if line["vendor"] or line["subscription_period"] or line["billing_period"] else ""))
+            narrowed = line["vendor"] or line["subscription_period"] or line["billing_period"]
+            raise IMConfigError("%s line %d: no product %s in the catalog%s" % (
+                name("products"), index + 1, line["mpn"], " with the given vendor/periods" if narrowed else ""))
         if len(products) > 1:
             terms = ", ".join("%s %s/%s" % (product.get("vendor"), _term(product.get("subscriptionPeriod")), _term(product.get("billingPeriod")))
                               for product in products)
-            raise IMConfigError("products line %d: %s exists %d times in the catalog (%s); set subscription_period, billing_period "
-                                "or vendor to pick one" % (index + 1, line["mpn"], len(products), terms))
-        _seats.check_limits(products[0], line["quantity"], "products line %d" % (index + 1))
+            raise IMConfigError("%s line %d: %s exists %d times in the catalog (%s); set subscription_period, billing_period "
+                                "or vendor to pick one" % (name("products"), index + 1, line["mpn"], len(products), terms))
+        _seats.check_limits(products[0], line["quantity"], "%s line %d" % (name("products"), index + 1))
         return products[0]
 
     def on_po_number_orders(self, customer_id, lines):
@@ -562,6 +558,7 @@ def main():
         status_code=dict(type="str"),
     )
     argument_spec.update(WAIT_ARGUMENT_SPEC)
+    argument_spec.update(MESSAGES_ARGUMENT_SPEC)
     OrderModule(argument_spec, required_one_of=[("id", "customer")]).run()
 
 

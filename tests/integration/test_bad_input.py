@@ -24,7 +24,7 @@ NEW_CUSTOMER = {"external_id": "BAD-1", "name": "Bad Input Ltd", "language": "en
 # (case id, module, options, expected fragments of the failure message)
 MODULE_CASES = [
     ("customer country code", "im_customer", dict(NEW_CUSTOMER, address=dict(NEW_CUSTOMER["address"], country_code="usa")),
-     ["address.country_code must be an ISO 3166-1 alpha-2 code", "'usa'"]),
+     ["address.country_code must be an ISO 3166-1 alpha-2 code", 'got "usa"']),
     ("customer e-mail", "im_customer", dict(NEW_CUSTOMER, contact_persons=[dict(NEW_CUSTOMER["contact_persons"][0], email="ann")]),
      ["contact_persons line 1: email must be an e-mail address"]),
     ("customer missing creation fields", "im_customer", {"external_id": "BAD-2", "name": "Half"},
@@ -78,11 +78,11 @@ MODULE_CASES = [
         {"mpn": "CFQ7TTC0LH18:0001:P1M", "quantity": 2, "parameters": [{"name": "domain", "value": "acme-mfg.com"}]}]},
      ["activation parameters rejected by the API, nothing was ordered", "domain"]),
     ("order mpn twice", "im_order", {"customer": "ACME-001", "products": [{"mpn": "SH3AMCLOS", "quantity": 1}, {"mpn": "SH3AMCLOS", "quantity": 2}]},
-     ["each mpn may appear once"]),
+     ["products line 2 (SH3AMCLOS): mpn SH3AMCLOS appears more than once; add the quantities up"]),
     ("order bad period", "im_order", {"customer": "ACME-001", "products": [
         {"mpn": "SH3AMCLOS", "quantity": 1, "subscription_period": {"type": "fortnight", "duration": 1}}]}, ["fortnight"]),
     ("licenses line without customer", "im_licenses", {"licenses": [{"mpn": "SH3AMCLOS", "quantity": 3}]},
-     ["licenses line 1: needs customer and mpn, or subscription_id"]),
+     ["licenses line 1: needs customer as well as mpn, or subscription_id"]),
     ("licenses cost limit", "im_licenses", {"licenses": [dict(ACME_STANDARD, quantity=30)], "max_cost_delta": "lots"},
      ["max_cost_delta must be an amount"]),
     ("licenses concurrency", "im_licenses", {"licenses": [dict(ACME_STANDARD, quantity=30)], "concurrency": 0},
@@ -125,7 +125,7 @@ ROLE_CASES = [
      {"onboarding_customers": [{"name": "No Id"}]}, ["onboarding_customers line 1: external_id is missing"]),
     ("onboarding zero seats", "ingrammicro.marketplace.onboard_customers",
      {"onboarding_customers": [dict(NEW_CUSTOMER, subscriptions=[{"mpn": "SH3AMCLOS", "quantity": 0}])]},
-     ["subscriptions line 1: quantity must be a whole number of seats, 1 or more, got 0"]),
+     ["subscriptions line 1 (SH3AMCLOS): quantity must be 1 or more, got 0"]),
     ("adjustment line without quantity", "ingrammicro.marketplace.adjust_licenses",
      {"license_adjustment_licenses": [ACME_STANDARD]}, ["license_adjustment_licenses line 1: quantity is missing"]),
     ("adjustment guardrail type", "ingrammicro.marketplace.adjust_licenses",

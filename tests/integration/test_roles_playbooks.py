@@ -223,21 +223,11 @@ def test_onboarding_existing_customer_orders_only_what_it_lacks(sim, run_playboo
     assert Api(sim).seats("ACME-001", "SH3AMCLOS") == 4
 
 
+# Every rule is checked in tests/unit/plugins/module_utils/test_role_rules.py; these runs prove that the role stops with
+# the rule's message at the default verbosity before any request.
 @pytest.mark.parametrize("customers, message", [
-    ([{"name": "No Id Inc.", "subscriptions": [{"mpn": "SH3AMCLOS", "quantity": 1}]}],
-     "onboarding_customers line 1: external_id is missing: give the customer's id in your PSA or CRM"),
-    ([{"external_id": "X-1", "subscriptions": [{"mpn": "SH3AMCLOS"}]}],
-     "onboarding_customers line 1 (X-1): subscriptions line 1: quantity is missing: give the number of seats to buy"),
-    ([{"external_id": "X-1", "status": "closed"}], 'onboarding_customers line 1 (X-1): status must be active or creditHold, got \\"closed\\"'),
-    ([{"external_id": "X-1", "subscriptions": [{"mpn": "SH3AMCLOS", "quantity": "many"}]}],
-     'onboarding_customers line 1 (X-1): subscriptions line 1: quantity must be a whole number of seats, 1 or more, got \\"many\\"'),
     ([{"external_id": "X-1", "subscriptions": [{"mpn": "SH3AMCLOS", "quantity": 0}]}],
-     "onboarding_customers line 1 (X-1): subscriptions line 1: quantity must be a whole number of seats, 1 or more, got 0"),
-    ([{"external_id": "X-1"}, {"external_id": "X-1"}], "onboarding_customers line 2 (X-1): external_id X-1 appears more than once"),
-    ([{"external_id": "X-1", "subscriptions": [{"mpn": "SH3AMCLOS", "quantity": 1}, {"mpn": "SH3AMCLOS", "quantity": 2}]}],
-     "onboarding_customers line 1 (X-1): subscriptions line 2: mpn SH3AMCLOS appears more than once for X-1"),
-    ([{"external_id": "X-1", "subscriptions": [{"mpn": "SH3AMCLOS", "quantity": 1, "quantiy": 2}]}],
-     "onboarding_customers line 1 (X-1): subscriptions line 1: unknown key quantiy (the keys are mpn, quantity,"),
+     "onboarding_customers line 1 (X-1): subscriptions line 1 (SH3AMCLOS): quantity must be 1 or more, got 0"),
     ([{"external_id": "X-1", "contact_persons": [{"first_name": "A", "last_name": "B", "email": "a@b.example", "phone_number": "+1",
                                                   "login": "admin1", "password": "Adm1n-Secret!42", "type": "owner"}]}],
      'onboarding_customers line 1 (X-1): contact_persons line 1: type must be admin, billing or technical, got \\"owner\\"'),
@@ -473,19 +463,11 @@ def test_license_adjustment_two_phase_plan_file(sim, run_playbook, tmp_path):
 
 
 @pytest.mark.parametrize("variables, message", [
-    ({"license_adjustment_licenses": [{"customer": "ACME-001", "mpn": "CFQ7TTC0LDPB:0001:P1Y"}]},
-     "license_adjustment_licenses line 1: quantity is missing: give the number of seats the subscription should have"),
     ({"license_adjustment_licenses": [{"customer": "ACME-001", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "quantity": 30},
                                       {"customer": "ACME-001", "mpn": "CFQ7TTC0LH16:0001:P1Y", "quantity": "ten"}]},
-     'license_adjustment_licenses line 2: quantity must be a whole number of seats, 1 or more, got \\"ten\\"'),
-    ({"license_adjustment_licenses": [{"mpn": "CFQ7TTC0LDPB:0001:P1Y", "quantity": 3}]},
-     "license_adjustment_licenses line 1: needs customer (or subscription_id): on localhost there is no customer host to take it from"),
-    ({"license_adjustment_licenses": [{"customer": "ACME-001", "quantity": 3}]},
-     "license_adjustment_licenses line 1: customer ACME-001 needs mpn (the product) as well, or give subscription_id instead"),
+     'license_adjustment_licenses line 2: quantity must be a whole number, 1 or more, got \\"ten\\"'),
     ({"license_adjustment_licenses": [{"subscription_id": "3000001", "quantity": 30}], "license_adjustment_max_increase": "lots"},
      'license_adjustment_max_increase must be a whole number, 0 or more, got \\"lots\\"'),
-    ({"license_adjustment_licenses": [{"subscription_id": "3000001", "quantity": 30, "seats": 4}]},
-     "license_adjustment_licenses line 1: unknown key seats (the keys are customer, mpn, subscription_id, quantity,"),
     ({}, "license_adjustment_licenses is not set or empty: declare the seats to reach"),
 ])
 def test_license_adjustment_refuses_bad_input_before_any_request(sim, run_playbook, variables, message):
@@ -560,13 +542,11 @@ def test_license_report_for_some_customers(sim, run_playbook, tmp_path):
 
 
 @pytest.mark.parametrize("variables, message", [
-    ({}, "license_report_dir is not set: give the directory to write the report to"),
-    ({"license_report_dir": "/tmp/x", "license_report_status": ["gone"]}, "license_report_status must be one or more of"),
     ({"license_report_dir": "/tmp/x", "license_report_concurrency": "x"},
      'license_report_concurrency must be a whole number, 1 or more, got \\"x\\"'),
 ])
 def test_license_report_refuses_bad_input_before_any_request(sim, run_playbook, variables, message):
-    run = run_playbook(REPORT, variables, env=JSON_RESULTS)
+    run = run_playbook(REPORT, variables, env=JSON_RESULTS, verbosity=0)
     assert run.rc != 0
     assert says(run.output, message)
     assert sim.requests() == []

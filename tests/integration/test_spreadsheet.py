@@ -129,7 +129,7 @@ def test_spreadsheet_dialects_plan_the_same(sim, run_playbook, tmp_path, dialect
 BAD_ROWS = {
     "quantity that is not a whole number": (
         lambda header, rows: row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="ten"),
-        "licenses.csv row {row}, column {col} (desired_quantity): desired_quantity must be a whole number, got 'ten'", False),
+        "licenses.csv row {row}, column {col} (desired_quantity): desired_quantity must be a whole number, 1 or more, got \"ten\"", False),
     "duplicate rows for one subscription": (
         lambda header, rows: rows.append(dict(row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y"), desired_quantity="30")) or
         row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="28"),

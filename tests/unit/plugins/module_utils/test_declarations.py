@@ -77,7 +77,7 @@ def test_csv_dialects_read_alike(tmp_path, dialect):
 
 @pytest.mark.parametrize("edit, message", [
     (lambda rows: rows[1].__setitem__(8, "ten"),
-     "licenses.csv row 2, column I (desired_quantity): desired_quantity must be a whole number, got 'ten'"),
+     "licenses.csv row 2, column I (desired_quantity): desired_quantity must be a whole number, 1 or more, got \"ten\""),
     (lambda rows: rows[1].__setitem__(8, "0"), "licenses.csv row 2, column I (desired_quantity): desired_quantity must be 1 or more"),
     (lambda rows: rows[0].__setitem__(8, "desired qty"), "licenses.csv row 1: the header has changed: column desired_quantity is missing"),
     (lambda rows: rows.append(list(rows[1])), "licenses.csv row 5: declares the same subscription as row 2"),

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: role_input
+short_description: Check a role's variables with the rules the modules use, before anything is sent
+version_added: 1.1.0
+description:
+  - Used by the roles of this collection: checks the role's variables with the same rule code the modules apply to the
+    same values (licence lines, licence CSVs, order lines, customers) and returns every problem found.
+  - Each problem names the variable, the line (counted from 1, as the role's tables count) or the file, row and column,
+    the field, what was given, and the fix, in the words of the role's user.
+author:
+  - Ingram Micro Marketplace collection maintainers (@ingrammicro)
+options:
+  _input:
+    description: The role's variables by name (for example from C(ansible.builtin.varnames) and C(ansible.builtin.vars)).
+    type: dict
+    required: true
+  role:
+    description: The role whose variables they are.
+    type: str
+    required: true
+    choices: [license_adjustment, onboarding, license_report]
+  host_customer:
+    description:
+      - license_adjustment - the customer of a host of the C(ingrammicro.marketplace.customers) inventory, which lines
+        that name neither a customer nor a subscription are for.
+    type: str
+  existing:
+    description:
+      - onboarding - the external ids of the customers that exist; customers not among them are checked for what
+        creating them needs.
+    type: list
+    elements: str
+"""
+
+EXAMPLES = r"""
+- name: Check the input before anything is sent
+  vars:
+    checked: "{{ dict(names | zip(query('ansible.builtin.vars', *names))) | ingrammicro.marketplace.role_input('license_report') }}"
+    names: "{{ query('ansible.builtin.varnames', '^license_report_') }}"
+  ansible.builtin.assert:
+    that: checked.problems | length == 0
+    fail_msg: "{{ checked.message }}"
+    quiet: true
+"""
+
+RETURN = r"""
+_value:
+  description:
+    - C(problems) - one entry per problem with C(variable), C(line) (from 1, or null), C(field), C(given) and
+      C(message); C(message) - all problems in one sentence, empty when there is none.
+    - license_adjustment - C(lines), the licence lines with the host's customer filled in.
+    - license_report - C(customers) and C(statuses), the filters as lists.
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _role_rules
+
+
+def role_input(variables, role, host_customer=None, existing=None):
+    """Check the variables of ``role``; see DOCUMENTATION."""
+    if not isinstance(variables, dict):
+        raise AnsibleFilterError("role_input expects the role's variables as a mapping, got %s" % type(variables).__name__)
+    result = {}
+    if role == "license_adjustment":
+        problems, result["lines"] = _role_rules.license_adjustment(variables, host_customer)
+    elif role == "onboarding":
+        problems = _role_rules.onboarding(variables, existing)
+    elif role == "license_report":
+        problems, filters = _role_rules.license_report(variables)
+        result.update(filters)
+    else:
+        raise AnsibleFilterError("role_input: unknown role %r (license_adjustment, onboarding or license_report)" % role)
+    result.update(problems=problems, message=_role_rules.message(problems))
+    return result
+
+
+class FilterModule:
+    def filters(self):
+        return {"role_input": role_input}
