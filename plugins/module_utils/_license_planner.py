@@ -29,7 +29,7 @@ def line_label(line):
     CSV, ``licenses.csv row 5 (...)``."""
     who = line.get("customer") or line.get("customer_id") or "subscription %s" % line.get("subscription_id")
     seats = "%s -> %s" % ("none" if line.get("current") is None else line["current"], line.get("desired"))
-    return "%s (%s %s %s)" % (line.get("source") or "line %d" % line["index"], who, line.get("mpn") or "", seats)
+    return "%s (%s)" % (line.get("source") or "line %d" % line["index"], " ".join(part for part in (who, line.get("mpn"), seats) if part))
 
 
 def plan_lines(states, guardrails, window_days=None, today=None):

@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: csv_text
+short_description: Lay out rows as a CSV file, every field quoted
+version_added: 1.1.0
+description:
+  - Used by the roles of this collection to write audit files and reports (RFC 4180, every field quoted, one line per
+    row, the header first). C(None) is an empty cell, booleans are C(true) or C(false).
+  - M(ingrammicro.marketplace.text_table#filter) lays out the same rows as a text table.
+author:
+  - Ingram Micro Marketplace collection maintainers (@ingrammicro)
+options:
+  _input:
+    description: The rows, each a list of cells as long as O(header).
+    type: list
+    elements: list
+    required: true
+  header:
+    description: The column names.
+    type: list
+    elements: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Write two rows as CSV
+  ansible.builtin.copy:
+    dest: /tmp/seats.csv
+    content: "{{ [['acme', 10], ['globex', 5]] | ingrammicro.marketplace.csv_text(['customer', 'seats']) }}"
+    mode: "0600"
+"""
+
+RETURN = r"""
+_value:
+  description: The CSV file's text.
+  type: str
+"""
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _layout
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "csv_text": lambda rows, header: _layout.csv_text(header, rows),
+        }

@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the ingrammicro.marketplace collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Text tables and CSV files as the roles show and write them. Private to this collection.
+
+One place for the layout every role shares, so that a table or a CSV file looks the same whichever role wrote it.
+"""
+
+from __future__ import annotations
+
+
+def cell_text(value):
+    """A value as a cell shows it: nothing for None, true/false for booleans (as YAML and the CSV reader spell them)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def text_table(header, rows):
+    """Lines of a table whose columns are as wide as their longest cell, two spaces apart, without trailing blanks."""
+    table = [[cell_text(value) for value in row] for row in [header] + list(rows)]
+    widths = [max(len(row[column]) for row in table) for column in range(len(header))]
+    return ["  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip() for row in table]
+
+
+def csv_text(header, rows):
+    """A CSV file (RFC 4180): every field quoted, one line per row, ending with a line break."""
+    return "".join(",".join('"%s"' % cell_text(value).replace('"', '""') for value in row) + "\n"
+                   for row in [header] + list(rows))
