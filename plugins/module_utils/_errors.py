@@ -68,6 +68,10 @@ class IMWaitError(IMError):
         self.last = last
 
 
+class IMWaitTimeout(IMWaitError):
+    """Time ran out while the object was still pending: ``last`` is not in a final state."""
+
+
 class IMSeatMismatchError(IMError):
     """A completed change order left other seats than asked for. ``reading`` is the change-quantity reading that
     explains the seats found (``total`` or ``delta``), or ``None`` when neither does."""

@@ -23,10 +23,11 @@ import email.utils
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import api_datetime, parse_datetime
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import (
-    IMApiError, IMConfigError, IMError, IMOrderRaceError, IMWaitError,
+    IMApiError, IMConfigError, IMError, IMOrderRaceError, IMWaitError, IMWaitTimeout,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import intent_lock
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import id_key, list_by_statuses, path_id
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
 
 OPEN_STATUSES = ("submitted", "processing")
@@ -317,6 +318,27 @@ class OrderDesk:
         """``[(order, error or None)]`` once every order is final: all polled together, ``concurrency`` at a time."""
         return waiter.wait_all(orders, lambda pending: self.client.map_concurrent(lambda order: self.get(order["id"]), pending, self.concurrency),
                                success=("completed",), failure=FAILED_STATUSES, what=describe)
+
+    def settle(self, orders, waiter, where):
+        """Wait until ``orders``, open before this run (``where``: on which subscriptions), have ended: nothing may be
+        ordered on top of them. One that ends in a failure state is someone else's and only a warning; one still open
+        when ``waiter`` gives up, or with waiting turned off, stops the run before anything is ordered."""
+        names = ", ".join(describe(order) for order in orders)
+        if not waiter.active:
+            raise IMError("%s is still open on %s; rerun when it has completed, or set %s: true to wait for it" % (names, where, name("wait")))
+
+        def settle_one(order):
+            try:
+                self.wait(order, waiter)
+            except IMWaitTimeout as exc:
+                raise IMError("%s, already open on subscription %s before this run, is still %s after %s (%ss); nothing was ordered. "
+                              "Run again once it has completed" % (describe(order), order.get("subscriptionId") or exc.last.get("subscriptionId"),
+                                                                   exc.last.get("status"), name("wait_timeout"), waiter.timeout)) from None
+            except IMWaitError as exc:
+                self.warn(str(exc))
+
+        self.client.map_concurrent(settle_one, list(orders), self.concurrency)
+        self.warn("waited for %s, already open on %s, before planning" % (names, where))
 
     def wait(self, order, waiter):
         """The order once ``completed``; IMWaitError naming it when it ends in ``error``/``cancelled`` or time runs out.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMWaitError, IMWaitTimeout
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
 FIRST_DELAY = 0.5
@@ -62,10 +62,10 @@ class Waiter:
             remaining = deadline - self.clock()
             if remaining <= 0:
                 for index, obj in pending.items():
-                    results[index] = (obj, IMWaitError("timed out after %ss waiting for %s; last status %s (raise %s, or set "
-                                                       "%s: false and check later)" % (_seconds(self.timeout), what(obj), _state(obj, state_key),
-                                                                                       name("wait_timeout"), name("wait")),
-                                                       last=obj))
+                    results[index] = (obj, IMWaitTimeout("timed out after %ss waiting for %s; last status %s (raise %s, or set "
+                                                         "%s: false and check later)" % (_seconds(self.timeout), what(obj), _state(obj, state_key),
+                                                                                         name("wait_timeout"), name("wait")),
+                                                         last=obj))
                 return results
             self.sleep(min(delay, remaining))
             delay = min(delay * GROWTH, self.max_delay)

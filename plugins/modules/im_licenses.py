@@ -375,10 +375,10 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _se
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import CanaryGate, record_confirmation, refutation
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import check_line, read_csv
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._license_reconciler import Reconciler
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, IMModule
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
 PLAN_FORMAT = 1
@@ -533,26 +533,9 @@ class LicensesModule(IMModule):
         return states, lines
 
     def settle(self, open_orders):
-        waiter = self.waiter()
-        if not waiter.active:
-            raise IMError("orders are still open on the subscriptions of lines %s; rerun when they have completed, or set "
-                          "%s: true to wait for them" % (", ".join(str(index) for index in sorted(open_orders)), name("wait")))
-        desk = self.order_desk()
         orders = {order["id"]: order for found in open_orders.values() for order in found}
-        self.client.map_concurrent(lambda order: self._wait_quietly(desk, order, waiter), list(orders.values()), self.params["concurrency"])
-        self.module.warn("waited for %s, already open, before planning" % ", ".join(describe(order) for order in orders.values()))
-
-    def _wait_quietly(self, desk, order, waiter):
-        try:
-            desk.wait(order, waiter)
-        except IMWaitError as exc:
-            if exc.last is None or exc.last.get("status") in OPEN_STATUSES:
-                # Still open: nothing may be ordered on top of it.
-                raise IMError("%s, already open on subscription %s before this run, is still %s after %s (%ss); "
-                              "nothing was ordered. Run again once it has completed" % (
-                                  describe(order), order.get("subscriptionId") or (exc.last or {}).get("subscriptionId"),
-                                  (exc.last or order).get("status"), name("wait_timeout"), self.params["wait_timeout"])) from None
-            self.module.warn(str(exc))
+        where = "the subscriptions of lines %s" % ", ".join(str(index) for index in sorted(open_orders))
+        self.order_desk().settle(list(orders.values()), self.waiter(), where)
 
     def save_plan(self, lines):
         path = self.params["plan_file"]

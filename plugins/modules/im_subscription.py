@@ -268,7 +268,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup im
     ENDED_SUBSCRIPTION_STATUSES, find_products, find_subscriptions, path_id, require_customer,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
 
 PRICE_FIELDS = (("unit_price", "unitPrice"), ("unit_cost", "unitCost"), ("unit_provider_cost", "unitProviderCost"))
@@ -342,23 +342,8 @@ class SubscriptionModule(IMResource):
             self.module.warn("%s is still open on subscription %s; a real run would wait for it first, and this plan "
                              "assumes the subscription as it is now" % (names, subscription["id"]))
             return subscription
-        self.wait_for(open_orders, subscription["id"])
-        self.module.warn("waited for %s, already open on subscription %s, before planning" % (names, subscription["id"]))
+        self.desk.settle(open_orders, self.waiter(), "subscription %s" % subscription["id"])
         return self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
-
-    def wait_for(self, orders, subscription_id):
-        """Wait until ``orders`` (open on the subscription) end; an order of someone else failing is only a warning."""
-        if not self.params["wait"]:
-            raise IMError("%s is still open on subscription %s; rerun when it has completed, or set wait: true to wait for it"
-                          % (", ".join(describe(order) for order in orders), subscription_id))
-        waiter = self.waiter()
-        for order in orders:
-            try:
-                self.desk.wait(order, waiter)
-            except IMWaitError as exc:
-                if exc.last is None or exc.last.get("status") not in FAILED_STATUSES:
-                    raise  # timed out: still open, so nothing may be ordered on top of it
-                self.module.warn(str(exc))
 
     # ------------------------------------------------------------------ planning
 

@@ -161,3 +161,52 @@ def test_nothing_is_ordered_once_the_controller_is_gone():
     with pytest.raises(IMError, match=r"not ordered: ansible-playbook \(pid 4242\) has ended"):
         OrderDesk(client, warn=lambda message: None, watch=Gone()).place(BODY)
     assert client.posts == []
+
+
+class Clock:
+    """A clock that each sleep moves forward, and that moves an order along as time passes."""
+
+    def __init__(self, client, order_id, status_after):
+        self.now, self.client, self.order_id, self.status_after = 0.0, client, order_id, status_after
+
+    def sleep(self, seconds):
+        self.now += seconds
+        for at, status in self.status_after:
+            if self.now >= at:
+                self.client.orders[self.order_id]["status"] = status
+
+
+def settling(status_after, timeout=10, enabled=True):
+    client = FakeClient([order(1, status="processing")])
+    clock = Clock(client, order(1)["id"], status_after)
+    warnings = []
+    desk = OrderDesk(client, warnings.append)
+    waiter = Waiter(timeout, enabled=enabled, clock=lambda: clock.now, sleep=clock.sleep)
+    return desk, waiter, [order(1, status="processing")], warnings
+
+
+def test_settle_waits_until_an_open_order_completes_and_says_so():
+    desk, waiter, orders, warnings = settling([(3, "completed")])
+    desk.settle(orders, waiter, "subscription 3000001")
+    assert warnings == ["waited for order SO000001 (id 4000001), already open on subscription 3000001, before planning"]
+
+
+def test_settle_warns_about_someone_elses_failed_order_and_goes_on():
+    desk, waiter, orders, warnings = settling([(2, "error")])
+    desk.settle(orders, waiter, "subscription 3000001")
+    assert warnings[0] == "order SO000001 (id 4000001) ended in status error"
+
+
+def test_settle_stops_the_run_when_an_order_is_still_open_at_the_timeout():
+    desk, waiter, orders, warnings = settling([(60, "completed")], timeout=5)
+    with pytest.raises(IMError) as error:
+        desk.settle(orders, waiter, "subscription 3000001")
+    assert str(error.value) == ("order SO000001 (id 4000001), already open on subscription 3000001 before this run, is still "
+                                "processing after wait_timeout (5s); nothing was ordered. Run again once it has completed")
+    assert warnings == []
+
+
+def test_settle_without_waiting_says_how_to_wait():
+    desk, waiter, orders, _warnings = settling([], enabled=False)
+    with pytest.raises(IMError, match=r"still open on the subscriptions of lines 2; rerun when it has completed, or set wait: true"):
+        desk.settle(orders, waiter, "the subscriptions of lines 2")

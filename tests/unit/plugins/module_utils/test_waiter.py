@@ -80,6 +80,6 @@ def test_wait_all_polls_only_the_pending_ones_and_reports_each():
               {"id": "d", "status": "completed"}]
     results = make(fake, timeout=3).wait_all(orders, fetch_all, success=("completed",), failure=("error",), what=lambda obj: obj["id"])
     assert [(obj["status"], type(error).__name__ if error else None) for obj, error in results] == [
-        ("completed", None), ("error", "IMWaitError"), ("processing", "IMWaitError"), ("completed", None)]
+        ("completed", None), ("error", "IMWaitError"), ("processing", "IMWaitTimeout"), ("completed", None)]
     assert "timed out after 3s waiting for c" in str(results[2][1])
     assert fetched[0] == ["a", "b", "c"] and fetched[1] == ["b", "c"] and all(batch == ["c"] for batch in fetched[2:])
