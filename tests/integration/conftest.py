@@ -1,7 +1,8 @@
 """Integration tests: real ansible-playbook runs of the collection against the simulator, which they start themselves.
 
-Every run gets the connection settings only through the INGRAM_* environment variables, a fresh token cache
-directory, and -vvvv verbosity; its whole output is then scanned for secrets.
+Every run gets the connection settings only through the INGRAM_* environment variables and a fresh token cache
+directory; its whole output and every file it wrote are then scanned for secrets. Runs use the default verbosity, as
+users do, so that tests see what users see; the tests that exist to scan for secrets ask for -vvvv (``SECRET_SCAN``).
 """
 
 import json
@@ -9,6 +10,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -23,6 +25,15 @@ from tests.simulator.harness import Simulator  # noqa: E402  pylint: disable=wro
 INVENTORY = os.path.join(REPO, "tests", "integration", "inventory.ini")
 # Customer administrator passwords used by the targets; they must never be printed.
 ADMIN_PASSWORDS = ("Adm1n-Secret!42", "N3w-Admin#Pass")
+
+
+def wait_for(condition, timeout=30, interval=0.1):
+    """Poll ``condition`` until it holds (instead of sleeping for a fixed time); fail when it never does."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("still not so after %ss: %s" % (timeout, getattr(condition, "__doc__", None) or condition))
+        time.sleep(interval)
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +108,10 @@ def playbook_environment(simulator, cache_home, env=None, connection_env=True):
     return environment
 
 
-def playbook_command(simulator, playbook, extra_vars=None, args=(), verbosity=4):
+SECRET_SCAN = 4  # the verbosity of the runs that look for secrets: everything Ansible can print
+
+
+def playbook_command(simulator, playbook, extra_vars=None, args=(), verbosity=0):
     variables = {"sim_root_url": simulator.root_url}
     variables.update(extra_vars or {})
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY, playbook,
@@ -111,7 +125,7 @@ def playbook_command(simulator, playbook, extra_vars=None, args=(), verbosity=4)
 def run_playbook(simulator, tmp_path):
     """Run a playbook from the repository root like a user would; return its output and scan it for secrets."""
 
-    def run(playbook, extra_vars=None, args=(), env=None, verbosity=4, check_secrets=True, connection_env=True, cache_home=None):
+    def run(playbook, extra_vars=None, args=(), env=None, verbosity=0, check_secrets=True, connection_env=True, cache_home=None):
         """``connection_env=False``: no INGRAM_* variables at all (the playbook must bring its settings)."""
         cache_home = cache_home or tmp_path / ("cache-%d" % len(list(tmp_path.iterdir())))
         environment = playbook_environment(simulator, cache_home, env, connection_env)

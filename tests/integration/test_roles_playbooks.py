@@ -12,12 +12,11 @@ import json
 import os
 import re
 import stat
-import time
 
 import pytest
 import yaml
 
-from tests.integration.conftest import ADMIN_PASSWORDS, REPO
+from tests.integration.conftest import ADMIN_PASSWORDS, REPO, SECRET_SCAN, wait_for
 from tests.simulator.harness import ApiClient
 
 READ_ONLY_POSTS = ("/token", "/orders/estimate", "/validation/parameters")
@@ -79,7 +78,7 @@ def writes(log):
 
 
 def facts(output, name):
-    """The value of the fact ``name`` as the last set_fact that set it printed it (-v or more)."""
+    """The value of the fact ``name`` as the last set_fact that set it printed it (the run needs -v or more)."""
     decoder = json.JSONDecoder()
     found = []
     for match in re.finditer(r'"ansible_facts": ', output):
@@ -145,7 +144,7 @@ def onboard(sim, run_playbook, *args):
 # ---------------------------------------------------------------------------------------------------- onboarding
 
 def test_onboarding_check_mode_says_what_it_would_create_and_buy(sim, run_playbook):
-    run, log = run_logged(sim, run_playbook, ONBOARD, args=ONBOARD_VARS + ("--check",))
+    run, log = run_logged(sim, run_playbook, ONBOARD, args=ONBOARD_VARS + ("--check",), verbosity=1)  # -v prints the facts
     assert run.rc == 0, run.output[-6000:]
     assert writes(log) == [], "check mode wrote: %s" % writes(log)
     assert recap(run.output)["failed"] == 0
@@ -289,7 +288,7 @@ NEW_WITH_DOMAIN = {"external_id": "HOOLI-009", "name": "Hooli Labs", "language":
 ])
 def test_onboarding_a_new_customer_says_what_waits_for_it_to_exist_and_continues_after_a_fix(sim, run_playbook, parameters, reason):
     customer = dict(NEW_WITH_DOMAIN, subscriptions=[{"mpn": "CFQ7TTC0LH18:0001:P1M", "quantity": 5, "parameters": parameters}])
-    check, log = run_logged(sim, run_playbook, ONBOARD, {"onboarding_customers": [customer]}, args=("--check",))
+    check, log = run_logged(sim, run_playbook, ONBOARD, {"onboarding_customers": [customer]}, args=("--check",), verbosity=1)
     assert check.rc == 0, check.output[-6000:]
     assert writes(log) == []
     line, total = debug_messages(check.output, "Show the summary, one line per customer")[0]
@@ -332,7 +331,7 @@ def test_onboarding_does_not_print_admin_passwords(sim, run_playbook, tmp_path):
     variables = tmp_path / "customers.yml"
     variables.write_text(yaml.safe_dump({"onboarding_customers": customers}), encoding="utf-8")
     for args in (("--check",), ()):
-        run, _log = run_logged(sim, run_playbook, ONBOARD, args=("-e", "@%s" % variables) + args)
+        run, _log = run_logged(sim, run_playbook, ONBOARD, args=("-e", "@%s" % variables) + args, verbosity=SECRET_SCAN)
         assert run.rc == 0, run.output[-6000:]  # the fixture has scanned the -vvvv output for the password
     assert Api(sim).customer("HOOLI-005") is not None
 
@@ -451,7 +450,7 @@ def test_license_adjustment_two_phase_plan_file(sim, run_playbook, tmp_path):
     # Someone changes the seats before the plan is applied: the approved plan no longer holds.
     Api(sim).session.post(sim.base_url + "/orders", json={"type": "change", "customerId": "1000002", "subscriptionId": "3000006",
                                                           "products": [{"mpn": "SH3AMCLOS", "quantity": 41}]}, timeout=10).raise_for_status()
-    time.sleep(1)  # the change order completes
+    wait_for(lambda: Api(sim).seats("GLOBEX-002", "SH3AMCLOS") == 41)  # the change order completes
     stale, log = run_logged(sim, run_playbook, ADJUST, variables)
     assert stale.rc != 0 and writes(log) == []
     assert "the plan differs from the one saved in" in stale.output
@@ -582,7 +581,7 @@ def test_roles_take_connection_settings_from_module_defaults(sim, run_playbook, 
     playbook = tmp_path / "play.yml"
     playbook.write_text(yaml.safe_dump(play, sort_keys=False), encoding="utf-8")
     for args in (("--check",), ()):
-        run, log = run_logged(sim, run_playbook, str(playbook), args=args, connection_env=False)
+        run, log = run_logged(sim, run_playbook, str(playbook), args=args, connection_env=False, verbosity=SECRET_SCAN)
         assert run.rc == 0, run.output[-6000:]
         if args:
             assert writes(log) == []

@@ -64,7 +64,7 @@ def adjust(sim, run_playbook, csv_path, *args, **variables):
 
 def plan_notes(output):
     """The plan table's lines."""
-    start = output.rindex('"msg": [', 0, output.index("Total "))
+    start = output.index('"msg": [', output.index("Show the plan or the result, one row per line"))
     return json.JSONDecoder().raw_decode(output, start + len('"msg": '))[0]
 
 
@@ -126,26 +126,9 @@ def test_spreadsheet_dialects_plan_the_same(sim, run_playbook, tmp_path, dialect
     assert [line.replace("plain.csv", "licenses.csv") for line in plan_notes(plain.output)] == plan_notes(other.output)
 
 
+# Rows that are wrong in the file itself are checked by the CSV reader's unit tests (tests/unit/.../test_declarations.py);
+# these runs prove the wiring, and the rows that only the API can tell are wrong.
 BAD_ROWS = {
-    "quantity that is not a whole number": (
-        lambda header, rows: row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="ten"),
-        "licenses.csv row {row}, column {col} (desired_quantity): desired_quantity must be a whole number, 1 or more, got \"ten\"", False),
-    "duplicate rows for one subscription": (
-        lambda header, rows: rows.append(dict(row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y"), desired_quantity="30")) or
-        row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="28"),
-        "licenses.csv row {last}: declares the same subscription as row {row}", False),
-    "quantity with a German thousands separator": (
-        lambda header, rows: row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="1.000"),
-        'licenses.csv row {row}, column {col} (desired_quantity): desired_quantity must be a whole number of seats; \\"1.000\\" looks '
-        'like 1000 written with a thousands separator: write 1000 (no separators)', False),
-    "quantity with a US thousands separator": (
-        lambda header, rows: row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="1,000"),
-        'licenses.csv row {row}, column {col} (desired_quantity): desired_quantity must be a whole number of seats; \\"1,000\\" looks '
-        'like 1000 written with a thousands separator: write 1000 (no separators)', False),
-    "quantity with a fraction": (
-        lambda header, rows: row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y").update(desired_quantity="12,5"),
-        'licenses.csv row {row}, column {col} (desired_quantity): desired_quantity must be a whole number of seats, got \\"12,5\\"',
-        False),
     "changed header": (
         lambda header, rows: [header.__setitem__(header.index("desired_quantity"), "desired seats")]
         + [row.__setitem__("desired seats", row.pop("desired_quantity")) for row in rows],

@@ -83,6 +83,14 @@ def test_csv_dialects_read_alike(tmp_path, dialect):
     (lambda rows: rows.append(list(rows[1])), "licenses.csv row 5: declares the same subscription as row 2"),
     (lambda rows: rows[3].__setitem__(10, "lots"), "licenses.csv row 4, column K (buffer): buffer must be a number of seats"),
     (lambda rows: rows[1].__setitem__(9, "20"), "licenses.csv row 2, columns I (desired_quantity) and J (used): give desired_quantity or used"),
+    (lambda rows: rows[1].__setitem__(8, "1.000"), 'licenses.csv row 2, column I (desired_quantity): desired_quantity must be a whole '
+                                                   'number of seats; "1.000" looks like 1000 written with a thousands separator: write 1000'),
+    (lambda rows: rows[1].__setitem__(8, "1,000"), 'licenses.csv row 2, column I (desired_quantity): desired_quantity must be a whole '
+                                                   'number of seats; "1,000" looks like 1000 written with a thousands separator: write 1000'),
+    (lambda rows: rows[1].__setitem__(8, "12,5"), 'licenses.csv row 2, column I (desired_quantity): desired_quantity must be a whole '
+                                                  'number of seats, got "12,5"'),
+    (lambda rows: rows[1].__setitem__(8, "=1+1"), 'licenses.csv row 2, column I (desired_quantity): desired_quantity must be a whole '
+                                                  'number, 1 or more, got "=1+1"'),
 ])
 def test_csv_problems_name_file_row_and_column(tmp_path, edit, message):
     rows = [list(row) for row in ROWS]

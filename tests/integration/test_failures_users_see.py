@@ -1,0 +1,94 @@
+"""Every way a playbook can fail before it gets anywhere, as a user sees it: at the default verbosity, the cause is
+named in the playbook's words, no internal phrase of Ansible or Python reaches the user, and nothing is written."""
+
+import socket
+
+import pytest
+
+ADJUST = "ingrammicro.marketplace.adjust_licenses"
+PLAYBOOKS = {
+    ADJUST: {"license_adjustment_licenses": [{"customer": "ACME-001", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "quantity": 30}]},
+    "ingrammicro.marketplace.onboard_customers": {"onboarding_customers": [{"external_id": "ACME-001", "subscriptions": [
+        {"mpn": "SH3AMCLOS", "quantity": 1}]}]},
+    "ingrammicro.marketplace.license_report": {"license_report_dir": "{tmp}/report"},
+    "ingrammicro.marketplace.check_connection": {},
+}
+# What a user must never have to decode: Jinja and Python internals.
+INTERNAL = ("Error while evaluating", "object of type", "has no attribute", "is undefined", "Traceback", "NoneType",
+            "argument_spec_data", "template error")
+READ_ONLY_POSTS = ("/token", "/orders/estimate", "/validation/parameters")
+
+
+def closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+CONNECTION_FAULTS = {
+    "wrong password": (lambda sim: {"INGRAM_PASSWORD": "not-the-password"},
+                       "POST /token: HTTP 401 Invalid username or password (Basic authentication required). (the API rejected the "
+                       "username, password or subscription key)"),
+    "a marketplace the account lacks": (lambda sim: {"INGRAM_MARKETPLACE": "zz"},
+                                        "POST /token: HTTP 400 marketplace 'zz' is not available to this API user"),
+    "an API nobody answers": (lambda sim: {"INGRAM_API_URL": "http://127.0.0.1:%d/marketplace/us" % closed_port()},
+                              "connection refused after 6 attempts (check api_url and the network)"),
+}
+
+
+@pytest.fixture
+def sim(simulator):
+    simulator.reset()
+    return simulator
+
+
+def writes(simulator):
+    return [entry for entry in simulator.requests() if entry["method"] != "GET" and not entry["path"].endswith(READ_ONLY_POSTS)]
+
+
+def assert_user_sees(run, cause):
+    assert run.rc != 0, run.output[-3000:]
+    assert cause in run.output, run.output[-3000:]
+    shown = [phrase for phrase in INTERNAL if phrase in run.output]
+    assert not shown, (shown, run.output[-3000:])
+
+
+@pytest.mark.parametrize("playbook", sorted(PLAYBOOKS))
+@pytest.mark.parametrize("fault", sorted(CONNECTION_FAULTS))
+def test_connection_failures_name_the_cause_at_the_default_verbosity(sim, run_playbook, tmp_path, playbook, fault):
+    environment, cause = CONNECTION_FAULTS[fault]
+    variables = {name: value.format(tmp=tmp_path) if isinstance(value, str) else value for name, value in PLAYBOOKS[playbook].items()}
+    run = run_playbook(playbook, variables, env=environment(sim), verbosity=0)
+    assert_user_sees(run, cause)
+    assert writes(sim) == []
+    assert not (tmp_path / "report").exists()
+
+
+def licence_csv(tmp_path, text, encoding="utf-8"):
+    path = tmp_path / "licenses.csv"
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+HEADER = "customer_external_id,mpn,desired_quantity\n"
+CSV_FAULTS = {
+    "a formula cell": (HEADER + "ACME-001,CFQ7TTC0LDPB:0001:P1Y,=1+1\n", "utf-8",
+                       'licenses.csv row 2, column C (desired_quantity): desired_quantity must be a whole number, 1 or more, got '
+                       '\\"=1+1\\"'),
+    "a file saved in the Windows code page": ("customer_external_id,mpn,desired_quantity,note\nACME-001,CFQ7TTC0LDPB:0001:P1Y,30,Müller\n",
+                                              "cp1252", "licenses.csv is not UTF-8"),
+    "a file that declares nothing": (HEADER, "utf-8", "nothing to plan: license_adjustment_licenses is empty and license_adjustment_licenses_csv"),
+    "the edited column renamed": ("customer_external_id,mpn,seats\nACME-001,CFQ7TTC0LDPB:0001:P1Y,30\n", "utf-8",
+                                  "column desired_quantity is missing"),
+    "an unknown subscription": ("subscription_id,desired_quantity\n9999999,30\n", "utf-8",
+                                "licenses.csv row 2 (subscription 9999999 none -> 30): column A (subscription_id): subscription id 9999999 not found"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(CSV_FAULTS))
+def test_licence_csv_failures_name_the_cause_at_the_default_verbosity(sim, run_playbook, tmp_path, fault):
+    text, encoding, cause = CSV_FAULTS[fault]
+    run = run_playbook(ADJUST, {"license_adjustment_licenses_csv": licence_csv(tmp_path, text, encoding),
+                                "license_adjustment_output_dir": str(tmp_path / "audit")}, verbosity=0)
+    assert_user_sees(run, cause)
+    assert writes(sim) == []
