@@ -54,22 +54,25 @@ demo: setup
 bench: setup
 	$(BIN)/python tests/perf/bench.py
 
-test: setup changelog-lint units integration compat lint build sanity sanity-oldest docs-lint docs galaxy-import
+TEST_STAGES := changelog-lint units integration compat lint build sanity sanity-oldest docs-lint docs galaxy-import
+
+test: setup $(COMPAT_VENV)/.installed
+	$(BIN)/python tools/stages.py $(TEST_STAGES)
 	@echo "make test: all checks passed"
 
 changelog-lint: setup
 	$(BIN)/antsibull-changelog lint
 
 units: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/simulator tests/conformance
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/unit tests/simulator tests/conformance
 
 integration: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --durations 15 tests/integration
 
 # The same tests, through the ansible-core 2.16 of a second virtual environment (its templating is not native, and
 # its messages are worded differently): the roles and playbooks, the inventory plugin, and the main modules.
 compat: setup $(COMPAT_VENV)/.installed
-	$(CURDIR)/$(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/integration/test_roles_playbooks.py \
+	$(CURDIR)/$(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider -n 2 tests/integration/test_roles_playbooks.py \
 		tests/integration/test_awx.py::test_inventory_hosts_hostvars_groups \
 		tests/integration/test_awx.py::test_inventory_filters_pages_and_cache \
 		tests/integration/test_awx.py::test_license_adjustment_per_customer_host_with_20_forks \
@@ -83,13 +86,19 @@ $(COMPAT_VENV)/.installed: requirements.txt tests/compat-requirements.txt
 lint: setup
 	$(BIN)/ansible-lint --profile production --offline
 
-# Build the collection as it ships, install the tarball, and check that ansible-doc renders every module from it.
-build: setup
+# Build the collection as it ships, install the tarball, and check that ansible-doc renders every module from it. Built
+# once for sanity, sanity-oldest, docs-lint and docs: again only when a file of the checkout has changed.
+SHIPPED := $(wildcard $(shell git ls-files --cached --others --exclude-standard 2>/dev/null))
+
+build: setup $(BUILD_DIR)/.built
+
+$(BUILD_DIR)/.built: $(VENV)/.installed $(SHIPPED)
 	rm -rf $(BUILD_DIR)
 	$(BIN)/ansible-galaxy collection build --output-path $(BUILD_DIR) .
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD_DIR)/installed $(BIN)/ansible-galaxy collection install --force --offline \
 		-p $(BUILD_DIR)/installed $(TARBALL)
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(BUILD_DIR)/installed $(BIN)/python tools/check_installed.py
+	touch $@
 
 # ansible-test needs the collection under a real ansible_collections/<namespace>/<name> path (no symlinks):
 # run it on the installed tarball, which is also exactly what users get. The `git init` stops ansible-test

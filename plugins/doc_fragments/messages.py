@@ -14,7 +14,7 @@ options:
     description:
       - Whose names the messages use for the options they mention - V(module), this module's own options, or a role of
         this collection, whose users set the role's variables instead (for example V(license_adjustment) names
-        O(allow_decrease) C(license_adjustment_allow_decrease)).
+        C(allow_decrease) C(license_adjustment_allow_decrease)).
       - The roles set it; playbooks calling the module directly leave it unset.
     type: str
     choices: [module, license_adjustment, onboarding, license_report]

@@ -11,7 +11,7 @@ version_added: 1.1.0
 description:
   - Used by the roles of this collection to write audit files and reports (RFC 4180, every field quoted, one line per
     row, the header first). C(None) is an empty cell, booleans are C(true) or C(false).
-  - M(ingrammicro.marketplace.text_table#filter) lays out the same rows as a text table.
+  - P(ingrammicro.marketplace.text_table#filter) lays out the same rows as a text table.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
 options:

@@ -13,10 +13,10 @@ description:
     out. Money is added up exactly (as decimals, from the API's amount strings) and shown rounded to the cent.
   - C(rows) - one row per product line of every subscription found, for the selected customers, sorted by customer
     and product (the C(license_report_rows) fact).
-  - C(csv) - the CSV's header and rows, for M(ingrammicro.marketplace.csv_text#filter); the CSV is also a licence
+  - C(csv) - the CSV's header and rows, for P(ingrammicro.marketplace.csv_text#filter); the CSV is also a licence
     declaration for the C(license_adjustment) role, so its C(desired_quantity) and usage columns are empty.
   - C(table) - the header, rows and total line of the table the role shows, for
-    M(ingrammicro.marketplace.text_table#filter).
+    P(ingrammicro.marketplace.text_table#filter).
   - C(summary) - the HTML report's figures (the C(license_report_summary) fact) - monthly spend at catalog prices per
     customer, per product and in total, per currency (a price per year counts one twelfth); seats of active
     subscriptions; renewals in the next 30, 60 and 90 days (UTC); subscriptions with auto-renew off; and the deferred
@@ -54,7 +54,7 @@ options:
     elements: dict
   audit_files:
     description:
-      - C(summary) - licence-adjustment audit files (the C(files) of M(ansible.builtin.find)); the newest one's deferred
+      - C(summary) - licence-adjustment audit files (the C(files) of C(ansible.builtin.find)); the newest one's deferred
         decreases are listed.
     type: list
     elements: dict

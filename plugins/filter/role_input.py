@@ -9,7 +9,7 @@ name: role_input
 short_description: Check a role's variables with the rules the modules use, before anything is sent
 version_added: 1.1.0
 description:
-  - Used by the roles of this collection: checks the role's variables with the same rule code the modules apply to the
+  - Used by the roles of this collection. Checks the role's variables with the same rule code the modules apply to the
     same values (licence lines, licence CSVs, order lines, customers) and returns every problem found.
   - Each problem names the variable, the line (counted from 1, as the role's tables count) or the file, row and column,
     the field, what was given, and the fix, in the words of the role's user.

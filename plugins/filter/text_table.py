@@ -11,7 +11,7 @@ version_added: 1.1.0
 description:
   - Used by the roles of this collection to show plans, results and reports; returns one string per line, the header
     first. C(None) is an empty cell, booleans are C(true) or C(false).
-  - M(ingrammicro.marketplace.csv_text#filter) lays out the same rows as a CSV file.
+  - P(ingrammicro.marketplace.csv_text#filter) lays out the same rows as a CSV file.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
 options:

@@ -312,8 +312,8 @@ def check_line(line, where, columns=None, without_customer=None, source=None):
         except ValueError as exc:
             add("decrease_window_days", "%s (days)" % exc)
     parameters = line.get("parameters")
-    if parameters is not None and (not isinstance(parameters, list) or
-                                   any(not isinstance(item, dict) or "name" not in item or "value" not in item for item in parameters)):
+    well_formed = isinstance(parameters, list) and all(isinstance(item, dict) and "name" in item and "value" in item for item in parameters)
+    if parameters is not None and not well_formed:
         add("parameters", "parameters must be a list of {name, value} such as [{name: domain, value: acme.example}], got %s"
             % shown(parameters))
     return (None if problems else declaration), problems

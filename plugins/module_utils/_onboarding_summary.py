@@ -70,10 +70,12 @@ def _same_period(offered, wanted):
 def catalog_entry(entries, wanted):
     """The one catalog entry with a price that the subscription line ``wanted`` picks (by vendor and periods), else
     ``None``: with several, which one the order gets is the API's choice, so no catalog price is claimed."""
-    matching = [entry for entry in entries
-                if (not wanted.get("vendor") or entry.get("vendor") == wanted["vendor"])
-                and _same_period(entry.get("subscription_period"), wanted.get("subscription_period"))
-                and _same_period(entry.get("billing_period"), wanted.get("billing_period"))]
+    def fits(entry):
+        return all((not wanted.get("vendor") or entry.get("vendor") == wanted["vendor"],
+                    _same_period(entry.get("subscription_period"), wanted.get("subscription_period")),
+                    _same_period(entry.get("billing_period"), wanted.get("billing_period"))))
+
+    matching = [entry for entry in entries if fits(entry)]
     if len(matching) == 1 and matching[0].get("prices"):
         return matching[0]
     return None

@@ -53,8 +53,8 @@ def catalog_result(mpn, *entries):
     return {"onboarding_mpn": mpn, "changed": False, "products": list(entries)}
 
 
-def entry(mpn, amount, currency="USD", name=None, billing=MONTH, term=MONTH, vendor="Microsoft"):
-    product = {"mpn": mpn, "vendor": vendor, "billing_period": billing, "subscription_period": term,
+def entry(mpn, amount, currency="USD", name=None, billing=None, term=None, vendor="Microsoft"):
+    product = {"mpn": mpn, "vendor": vendor, "billing_period": billing or MONTH, "subscription_period": term or MONTH,
                "prices": [{"amount": amount, "currency": currency}] if amount is not None else []}
     if name:
         product["name"] = name

@@ -27,13 +27,13 @@ def usd(amount):
     return {"amount": amount, "currency": "USD"}
 
 
-def row(subscription_id, customer="ACME-001", mpn="MPN-A", product_id="PRD-A", seats=1, status="active", billing=MONTH,
+def row(subscription_id, customer="ACME-001", mpn="MPN-A", product_id="PRD-A", seats=1, status="active", billing="month",
         renewal_date=None, auto_renew=True, customer_id=None, **extra):
     values = {"customer_external_id": customer, "customer_id": customer_id or "id-" + str(customer), "customer_name": None,
               "subscription_id": subscription_id, "status": status, "mpn": mpn, "product_id": product_id, "product": "Product " + mpn,
               "vendor": "Vendor", "seats": seats, "unit_price": None, "unit_cost": None, "price_per_billing_period": None,
-              "billing_period": billing, "subscription_period": YEAR, "creation_date": "2025-01-01", "renewal_date": renewal_date,
-              "expiration_date": renewal_date, "auto_renew": auto_renew}
+              "billing_period": MONTH if billing == "month" else billing, "subscription_period": YEAR, "creation_date": "2025-01-01",
+              "renewal_date": renewal_date, "expiration_date": renewal_date, "auto_renew": auto_renew}
     values.update(extra)
     return values
 
