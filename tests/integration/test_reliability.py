@@ -8,6 +8,7 @@ outcomes are summarised in docs/reliability.md.
 
 import collections
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -92,11 +93,19 @@ OUTCOMES = {}
 
 @pytest.fixture(scope="module", autouse=True)
 def record_outcomes():
-    """Write what each scenario measured to tests/output/reliability.json (the source of docs/reliability.md's table)."""
+    """Write what each scenario measured to tests/output/reliability.json (the source of docs/reliability.md's table),
+    merged with what the other pytest-xdist worker wrote."""
     yield
-    os.makedirs(os.path.join(REPO, "tests", "output"), exist_ok=True)
-    with open(os.path.join(REPO, "tests", "output", "reliability.json"), "w", encoding="utf-8") as handle:
-        json.dump(OUTCOMES, handle, indent=2, sort_keys=True)
+    path = os.path.join(REPO, "tests", "output", "reliability.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        text = handle.read()
+        merged = dict(json.loads(text) if text.strip() else {}, **OUTCOMES)
+        handle.seek(0)
+        handle.truncate()
+        json.dump(merged, handle, indent=2, sort_keys=True)
 
 
 def measure(name, simulator, started, rc):
