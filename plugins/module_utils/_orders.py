@@ -44,6 +44,26 @@ LOCAL_CLOCK_MARGIN = datetime.timedelta(minutes=10)
 WITHDRAW_GRACE = 20
 
 
+def parameter_problems(results, labels):
+    """One text per parameter in error in the ``data`` of a ``POST /validation/parameters`` answer (as the API spells
+    it): the product (``labels[i]`` for the i-th result, else its MPN), the parameter, the API's messages and the
+    allowed values where the API gives them."""
+    problems = []
+    for index, result in enumerate(results):
+        where = labels[index] if index < len(labels) else result.get("mpn") or "?"
+        for parameter in result.get("parameters") or []:
+            if parameter.get("result") != "error":
+                continue
+            text = "%s parameter %s: %s" % (where, parameter.get("name"), parameter.get("message") or "not valid")
+            if parameter.get("valueError"):
+                text += " (%s)" % parameter["valueError"]
+            choices = [str(choice.get("value")) for choice in parameter.get("valueChoices") or [] if isinstance(choice, dict)]
+            if choices:
+                text += ", allowed values: %s" % ", ".join(choices)
+            problems.append(text)
+    return problems
+
+
 def describe(order):
     """``order SO000123 (id 4000012)``: how orders are named in messages."""
     if order.get("orderNumber"):

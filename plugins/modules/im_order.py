@@ -286,7 +286,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup im
     find_customer, find_products, find_subscriptions, path_id,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe, parameter_problems
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import to_camel
@@ -382,18 +382,11 @@ class OrderModule(IMResource):
         return skipped
 
     def validate_parameters(self, customer_id, body):
-        """The API's validation of the activation parameters; fails listing every parameter in error."""
-        request = {"customerId": customer_id, "type": "sales",
-                   "products": [line for line in body["products"] if line.get("parameters")]}
+        """The API's validation of the activation parameters; fails listing every parameter in error (by MPN: the
+        order's lines are not the task's lines once held products are left out)."""
+        request = {"customerId": customer_id, "type": "sales", "products": [line for line in body["products"] if line.get("parameters")]}
         results = self.client.post("/validation/parameters", request).get("data") or []
-        problems = []
-        for product in results:
-            for parameter in product.get("parameters") or []:
-                if parameter.get("result") == "error":
-                    choices = ", ".join(str(choice.get("value")) for choice in parameter.get("valueChoices") or [])
-                    problems.append("%s %s: %s%s" % (product.get("mpn"), parameter.get("name"),
-                                                     parameter.get("valueError") or parameter.get("message") or "invalid",
-                                                     " (allowed: %s)" % choices if choices else ""))
+        problems = parameter_problems(results, [])
         if problems:
             raise IMError("activation parameters rejected by the API, nothing was ordered: %s" % "; ".join(problems))
         return self.present(results)

@@ -210,6 +210,7 @@ results:
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import require_customer
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import IMModule
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import parameter_problems
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import to_camel, to_snake
 
 ORDER_TYPES = ["sales", "change", "renewal", "cancellation", "migration"]
@@ -262,31 +263,19 @@ class ProductValidateModule(IMModule):
             raise IMApiError("POST /validation/parameters did not return a {data, pagination} list", method="POST",
                              path="/validation/parameters")
         results = to_snake(data)
-        problems = self.problems(results)
+        problems = parameter_problems(data, self.labels(data))
         if problems and self.params["fail_on_error"]:
             self.failure_context.update(results=results, valid=False)
             raise IMError("activation parameters are not valid for customer %s: %s (set fail_on_error: false to get the "
                           "results instead)" % (self.params["customer"], "; ".join(problems)))
         return {"changed": False, "valid": not problems, "results": results}
 
-    def problems(self, results):
-        """One line per failing parameter: product, parameter, the API's messages and the allowed values."""
+    def labels(self, results):
+        """How messages name each result: by its products line when the API answered one result per line."""
         requested = self.params["products"]
-        lines = []
-        for index, result in enumerate(results):
-            mpn = result.get("mpn") or (requested[index]["mpn"] if index < len(requested) else "?")
-            where = "products line %d (%s)" % (index + 1, mpn) if len(results) == len(requested) else mpn
-            for parameter in result.get("parameters") or []:
-                if parameter.get("result") != "error":
-                    continue
-                text = "%s parameter %s: %s" % (where, parameter.get("name"), parameter.get("message") or "not valid")
-                if parameter.get("value_error"):
-                    text += " (%s)" % parameter["value_error"]
-                choices = [str(choice.get("value")) for choice in parameter.get("value_choices") or [] if isinstance(choice, dict)]
-                if choices:
-                    text += ", allowed values: %s" % ", ".join(choices)
-                lines.append(text)
-        return lines
+        if len(results) != len(requested):
+            return []
+        return ["products line %d (%s)" % (index, result.get("mpn") or line["mpn"]) for index, (result, line) in enumerate(zip(results, requested), 1)]
 
 
 def main():

@@ -210,3 +210,15 @@ def test_settle_without_waiting_says_how_to_wait():
     desk, waiter, orders, _warnings = settling([], enabled=False)
     with pytest.raises(IMError, match=r"still open on the subscriptions of lines 2; rerun when it has completed, or set wait: true"):
         desk.settle(orders, waiter, "the subscriptions of lines 2")
+
+
+def test_parameter_problems_name_the_product_parameter_messages_and_allowed_values():
+    results = [{"mpn": "MPN-1", "parameters": [{"name": "domain", "result": "ok"},
+                                               {"name": "domain2", "result": "error", "message": "The domain is not available.",
+                                                "valueError": "contoso.com is reserved"}]},
+               {"mpn": "MPN-2", "parameters": [{"name": "seats_tier", "result": "error", "valueChoices": [{"value": "S"}, {"value": "M"}]}]}]
+    assert _orders.parameter_problems(results, ["products line 1 (MPN-1)", "products line 2 (MPN-2)"]) == [
+        "products line 1 (MPN-1) parameter domain2: The domain is not available. (contoso.com is reserved)",
+        "products line 2 (MPN-2) parameter seats_tier: not valid, allowed values: S, M"]
+    assert _orders.parameter_problems(results, [])[1].startswith("MPN-2 parameter seats_tier")
+    assert _orders.parameter_problems([{"mpn": "MPN-1", "parameters": None}], []) == []
