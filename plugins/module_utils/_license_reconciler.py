@@ -25,7 +25,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors im
     IMApiError, IMError, IMOrderRaceError, IMSeatMismatchError, IMWaitError,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
-    ENDED_SUBSCRIPTION_STATUSES, find_customer, find_products, find_subscriptions, list_by_statuses, path_id, subscription_mpns,
+    ENDED_SUBSCRIPTION_STATUSES, catalog_entry, find_customer, find_products, find_subscriptions, list_by_statuses, path_id, subscription_mpns,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, OPEN_STATUSES, describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
@@ -149,8 +149,7 @@ class Reconciler:
     @staticmethod
     def _catalog_entry(products, subscription):
         if subscription is not None:
-            same_term = [product for product in products if product.get("subscriptionPeriod") == subscription.get("subscriptionPeriod")]
-            return (same_term or products or [None])[0]
+            return catalog_entry(products, subscription)
         return products[0] if len(products) == 1 else None
 
     def _state(self, index, spec, by_id, catalog, customers, held):

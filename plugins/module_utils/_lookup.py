@@ -72,6 +72,26 @@ def find_products(client, mpn, vendor=None):
     return [product for product in products if vendor is None or product.get("vendor") == vendor]
 
 
+def normal_period(period):
+    """A period as comparable data (the API may write the duration as text), ``None`` when there is none."""
+    if not isinstance(period, dict):
+        return None
+    return {"type": period.get("type"), "duration": int(period.get("duration") or 0)}
+
+
+def same_term(subscription, product):
+    """Whether a subscription is of this catalog entry's term (one MPN can be sold with several terms); unknown terms
+    match."""
+    held, offered = normal_period(subscription.get("subscriptionPeriod")), normal_period(product.get("subscriptionPeriod"))
+    return held is None or offered is None or held == offered
+
+
+def catalog_entry(products, subscription):
+    """The catalog entry of ``subscription``'s product among ``products`` (the catalog rows of its MPN): the one of the
+    same term, else the first; ``None`` when there is none."""
+    return next((product for product in products if same_term(subscription, product)), products[0] if products else None)
+
+
 def list_by_statuses(client, path, query, statuses):
     """A paginated list filtered by any of ``statuses``: the API takes one status per request, so one listing each."""
     if not statuses:

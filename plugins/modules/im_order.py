@@ -283,7 +283,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _se
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import check_order_lines
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
-    find_customer, find_products, find_subscriptions, path_id,
+    find_customer, find_products, find_subscriptions, normal_period, path_id, same_term,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe, parameter_problems
@@ -333,7 +333,7 @@ class OrderModule(IMResource):
         products = find_products(self.client, line["mpn"], line["vendor"])
         for option, key in PERIOD_KEYS:
             if line[option]:
-                products = [product for product in products if _period(product.get(key)) == line[option]]
+                products = [product for product in products if normal_period(product.get(key)) == line[option]]
         if not products:
             narrowed = line["vendor"] or line["subscription_period"] or line["billing_period"]
             raise IMConfigError("%s line %d: no product %s in the catalog%s" % (
@@ -367,7 +367,7 @@ class OrderModule(IMResource):
         rows = self.client.paginate("/subscriptions", {"customerId": customer_id})
         for line, product in lines:
             held = [subscription for subscription in find_subscriptions(self.client, customer_id, line["mpn"], {product.get("name")}, rows=rows)
-                    if _same_term(subscription, product)]
+                    if same_term(subscription, product)]
             if held:
                 skipped[line["mpn"]] = {"mpn": line["mpn"], "reason": "held", "subscription_id": held[0]["id"]}
         remaining = [line["mpn"] for line, _product in lines if line["mpn"] not in skipped]
@@ -510,20 +510,8 @@ def _public(skipped):
     return [{key: value for key, value in record.items() if not key.startswith("_")} for record in skipped.values()]
 
 
-def _period(period):
-    if not isinstance(period, dict):
-        return None
-    return {"type": period.get("type"), "duration": int(period.get("duration") or 0)}
-
-
-def _same_term(subscription, product):
-    """Whether a subscription is of this catalog entry's term (one MPN can be sold with several terms)."""
-    held, offered = _period(subscription.get("subscriptionPeriod")), _period(product.get("subscriptionPeriod"))
-    return held is None or offered is None or held == offered
-
-
 def _term(period):
-    period = _period(period) or {}
+    period = normal_period(period) or {}
     return "%s %s" % (period.get("duration"), period.get("type"))
 
 

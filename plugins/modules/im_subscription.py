@@ -265,7 +265,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary im
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
-    ENDED_SUBSCRIPTION_STATUSES, find_products, find_subscriptions, path_id, require_customer,
+    ENDED_SUBSCRIPTION_STATUSES, catalog_entry, find_products, find_subscriptions, path_id, require_customer,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import describe
@@ -328,8 +328,8 @@ class SubscriptionModule(IMResource):
     def check_limits(self, subscription, mpn, desired):
         """Refuse a seat count outside the catalog's minimum/maximum for the product (same term when the MPN has several)."""
         products = find_products(self.client, mpn, _seats.product_line(subscription, mpn).get("vendor"))
-        same_term = [product for product in products if product.get("subscriptionPeriod") == subscription.get("subscriptionPeriod")]
-        for product in (same_term or products)[:1]:
+        product = catalog_entry(products, subscription)
+        if product is not None:
             _seats.check_limits(product, desired, "quantity")
 
     def settle_open_orders(self, subscription):
