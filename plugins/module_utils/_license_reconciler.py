@@ -27,7 +27,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors im
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
     ENDED_SUBSCRIPTION_STATUSES, catalog_entry, find_customer, find_products, find_subscriptions, list_by_statuses, path_id, subscription_mpns,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, OPEN_STATUSES, describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, OPEN_STATUSES, describe, sales_order_of
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
 
 # Above this many distinct customers (or MPNs), one listing of all customers / subscriptions (or of the catalog) is
@@ -223,8 +223,7 @@ class Reconciler:
                 targets = {order.get("subscriptionId")} | {item.get("subscriptionId") for item in order.get("products") or []}
                 if subscription_id and subscription_id in targets:
                     matches.append(order)
-                elif not subscription_id and order.get("customerId") == state["customer_id"] and (order.get("type") or "sales") == "sales" \
-                        and state["mpn"] in {item.get("mpn") for item in order.get("products") or []}:
+                elif not subscription_id and order.get("customerId") == state["customer_id"] and sales_order_of(order, state["mpn"]):
                     matches.append(order)
             if matches:
                 found[state["index"]] = matches
@@ -453,8 +452,7 @@ class Reconciler:
         customer_id, mpn = state["customer_id"], state["mpn"]
         with self.desk.exclusive(("new subscription", customer_id, mpn)):
             claim = self.desk.claim_products(customer_id, [mpn])
-            found = [order for order in self.desk.details(self.desk.open_orders(customerId=customer_id))
-                     if (order.get("type") or "sales") == "sales" and mpn in {item.get("mpn") for item in order.get("products") or []}]
+            found = [order for order in self.desk.details(self.desk.open_orders(customerId=customer_id)) if sales_order_of(order, mpn)]
             if found or self._current_subscription(state):
                 return None, found
             state["claim"] = claim

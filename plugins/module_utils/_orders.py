@@ -44,6 +44,11 @@ LOCAL_CLOCK_MARGIN = datetime.timedelta(minutes=10)
 WITHDRAW_GRACE = 20
 
 
+def sales_order_of(order, mpn):
+    """Whether ``order`` is a sales order (a new subscription) with a product of ``mpn``."""
+    return (order.get("type") or "sales") == "sales" and mpn in {item.get("mpn") for item in order.get("products") or []}
+
+
 def parameter_problems(results, labels):
     """One text per parameter in error in the ``data`` of a ``POST /validation/parameters`` answer (as the API spells
     it): the product (``labels[i]`` for the i-th result, else its MPN), the parameter, the API's messages and the

@@ -286,7 +286,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup im
     find_customer, find_products, find_subscriptions, normal_period, path_id, same_term,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe, parameter_problems
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe, parameter_problems, sales_order_of
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import to_camel
@@ -373,10 +373,8 @@ class OrderModule(IMResource):
         remaining = [line["mpn"] for line, _product in lines if line["mpn"] not in skipped]
         if remaining:
             for order in self.desk.details(self.desk.open_orders(customerId=customer_id)):
-                if (order.get("type") or "sales") != "sales":
-                    continue
                 for mpn in remaining:
-                    if mpn in {item.get("mpn") for item in order.get("products") or []} and mpn not in skipped:
+                    if sales_order_of(order, mpn) and mpn not in skipped:
                         skipped[mpn] = {"mpn": mpn, "reason": "ordered", "order_id": order.get("id"),
                                         "order_number": order.get("orderNumber"), "order_status": order.get("status")}
         return skipped

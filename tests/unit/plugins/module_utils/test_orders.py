@@ -222,3 +222,10 @@ def test_parameter_problems_name_the_product_parameter_messages_and_allowed_valu
         "products line 2 (MPN-2) parameter seats_tier: not valid, allowed values: S, M"]
     assert _orders.parameter_problems(results, [])[1].startswith("MPN-2 parameter seats_tier")
     assert _orders.parameter_problems([{"mpn": "MPN-1", "parameters": None}], []) == []
+
+
+def test_a_sales_order_of_an_mpn_is_a_sales_order_holding_it():
+    assert _orders.sales_order_of({"type": "sales", "products": [{"mpn": "A"}, {"mpn": "B"}]}, "B")
+    assert _orders.sales_order_of({"products": [{"mpn": "A"}]}, "A")  # an order without a type is a sales order
+    assert not _orders.sales_order_of({"type": "change", "products": [{"mpn": "A"}]}, "A")
+    assert not _orders.sales_order_of({"type": "sales", "products": None}, "A")
