@@ -5,6 +5,7 @@ The targets assert their own behaviour (changed flags, results, diffs, and the s
 the modules sent is captured by the simulator and checked against the vendor contract in the same test.
 """
 
+import importlib.util
 import os
 
 import pytest
@@ -27,6 +28,8 @@ def test_target(target, simulator, run_playbook, tmp_path):
     assert "ok=" in run.output and "failed=0" in run.output
     requests_sent = [entry for entry in simulator.captured() if "/not-the-api" not in entry["path"]]
     assert requests_sent, "the target sent no API request"
+    if importlib.util.find_spec("openapi_core") is None:
+        return  # the ansible-core 2.16 environment of make compat runs the target only; make integration checks the contract
     if not SPEC_PATH.is_file():
         pytest.skip("the target passed; " + SKIP_REASON)
     problems = request_violations(openapi_for(simulator.base_url), load_spec(simulator.base_url), simulator.root_url, requests_sent)
