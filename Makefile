@@ -54,7 +54,9 @@ demo: setup
 bench: setup
 	$(BIN)/python tests/perf/bench.py
 
-TEST_STAGES := changelog-lint units integration compat lint build sanity sanity-oldest docs-lint docs galaxy-import
+# Stages joined by "+" run at the same time (the integration tests mostly wait on the simulator and on ansible-playbook
+# start-up; the static checks use the cores meanwhile); the others one after another. compat runs last, on its own.
+TEST_STAGES := changelog-lint units integration+lint,build,sanity,sanity-oldest,docs-lint,docs,galaxy-import compat
 
 test: setup $(COMPAT_VENV)/.installed
 	$(BIN)/python tools/stages.py $(TEST_STAGES)
@@ -130,4 +132,4 @@ galaxy-import: build
 	$(BIN)/python tools/galaxy_import.py $(TARBALL)
 
 clean:
-	rm -rf $(BUILD_DIR) .collections $(VENV) $(COMPAT_VENV) tests/output .pytest_cache
+	rm -rf $(BUILD_DIR) .collections $(VENV) $(COMPAT_VENV) tests/output .pytest_cache .build-logs
