@@ -56,7 +56,7 @@ bench: setup
 
 # Stages joined by "+" run at the same time (the integration tests mostly wait on the simulator and on ansible-playbook
 # start-up; the static checks use the cores meanwhile); the others one after another. compat runs last, on its own.
-TEST_STAGES := changelog-lint units integration+lint,build,sanity,sanity-oldest,docs-lint,docs,galaxy-import compat
+TEST_STAGES := changelog-lint units integration+lint,build,sanity,sanity-oldest,docs-lint,docs,galaxy-import,compat
 
 test: setup $(COMPAT_VENV)/.installed
 	$(BIN)/python tools/stages.py $(TEST_STAGES)

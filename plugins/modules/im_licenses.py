@@ -382,6 +382,8 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders im
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
 PLAN_FORMAT = 1
+# Rounds of waiting for orders still open before planning: overlapping runs may place new ones meanwhile.
+SETTLE_ROUNDS = 4
 
 
 class LicensesModule(IMModule):
@@ -433,14 +435,17 @@ class LicensesModule(IMModule):
                 raise IMError("%s; nothing was ordered" % stop)
         states, lines = self.plan(reconciler, guardrails)
         open_orders = reconciler.open_orders(states, lines)
-        if open_orders and not self.check_mode:
+        for _round in range(SETTLE_ROUNDS if not self.check_mode else 0):
             # Never order on top of an order still open on a subscription: wait for it, then plan again from scratch.
+            # Overlapping runs can place new orders while this one waits, hence a few rounds.
+            if not open_orders:
+                break
             self.settle(open_orders)
             states, lines = self.plan(reconciler, guardrails)
             open_orders = reconciler.open_orders(states, lines)
-            if open_orders:
-                raise IMError("orders are still open on the subscriptions of %s; run again when they have completed"
-                              % ", ".join(planner.line_label(lines[index - 1]) for index in sorted(open_orders)))
+        if open_orders and not self.check_mode:
+            raise IMError("orders are still open on the subscriptions of %s; run again when they have completed"
+                          % ", ".join(planner.line_label(lines[index - 1]) for index in sorted(open_orders)))
         for index, orders in open_orders.items():
             lines[index - 1]["message"] = "%s is still open; a real run waits for it and plans again" % ", ".join(describe(order) for order in orders)
         result = {"changed": any(line["action"] in _seats.ORDERING for line in lines), "plan": lines}

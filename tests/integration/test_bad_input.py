@@ -4,6 +4,7 @@ playbooks. Connection cases include a wrong api_url, wrong credentials, an unrea
 """
 
 import datetime
+import fcntl
 import json
 import ssl
 import subprocess
@@ -190,8 +191,20 @@ def play_for(cases, results_path, environment=None):
 
 
 @pytest.fixture(scope="module")
-def module_results(simulator, tls_url, tmp_path_factory):
-    """Run every module case (and, with an empty INGRAM_PASSWORD, the missing-password case) in one playbook."""
+def module_results(simulator, tls_url, tmp_path_factory, worker_id):
+    """Run every module case (and, with an empty INGRAM_PASSWORD, the missing-password case) in one playbook, once per
+    test session: under pytest-xdist the first worker to get here runs it and the others read its results."""
+    if worker_id == "master":
+        return run_module_cases(simulator, tls_url, tmp_path_factory)
+    shared = tmp_path_factory.getbasetemp().parent / "bad-input-module-results.json"
+    with open(shared.with_suffix(".lock"), "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.exists():
+            shared.write_text(json.dumps(run_module_cases(simulator, tls_url, tmp_path_factory)))
+        return tuple(json.loads(shared.read_text()))
+
+
+def run_module_cases(simulator, tls_url, tmp_path_factory):
     from tests.integration.conftest import playbook_command, playbook_environment, known_secrets
 
     directory = tmp_path_factory.mktemp("bad-input")
