@@ -413,18 +413,8 @@ class Reconciler:
 
     @staticmethod
     def _change_from(state, line, fresh, change_quantity):
-        """The change order computed from ``fresh`` (the subscription read under its lock), or ``None`` when it has the
-        desired seats already. Seats that moved against the plan, or further from the goal than planned, are not
-        ordered from: the guardrails and the price were judged for the planned change."""
-        current = _seats.seats(fresh, state["mpn"])
-        state["ordered_from"] = current
-        desired, planned = line["desired"], line["desired"] - line["current"]
-        if current == desired:
-            return None
-        if (desired - current > 0) != (planned > 0) or abs(desired - current) > abs(planned):
-            raise IMError("subscription %s changed from %d to %d seats since the plan was made; nothing was ordered: run again "
-                          "to plan from %d" % (fresh["id"], line["current"], current, current))
-        return _seats.change_order(fresh, state["mpn"], current, desired, change_quantity, state.get("po_number"))
+        state["ordered_from"] = _seats.seats(fresh, state["mpn"])
+        return _seats.change_from_fresh(fresh, state["mpn"], line["current"], line["desired"], change_quantity, state.get("po_number"))
 
     def _finish_line(self, state, line, finished, change_quantity, waiter):
         """Settle a line whose order has ended: no other run's order raced it, and the seats are what was asked."""

@@ -128,3 +128,30 @@ def find_subscriptions(client, customer_id, mpn, product_names=(), concurrency=8
         if found:
             return found
     return []
+
+
+def locate_subscription(client, subscription_id=None, customer=None, mpn=None):
+    """``(subscription or None, mpn)`` named by its id (checked against ``customer`` when given), or by the customer and
+    MPN; ``None`` when the customer holds no live subscription of the product. Several live ones need the id."""
+    if subscription_id:
+        subscription = client.get_or_none("/subscriptions/%s" % path_id(subscription_id))
+        if subscription is None:
+            raise IMError("subscription id %s not found" % subscription_id)
+        if customer:
+            owner = require_customer(client, customer)
+            if owner["id"] != subscription.get("customerId"):
+                raise IMError("subscription %s belongs to customer %s, not to customer %s"
+                              % (subscription_id, subscription.get("customerId"), customer))
+        return subscription, mpn or _first_mpn(subscription)
+    owner = require_customer(client, customer)
+    names = {product.get("name") for product in find_products(client, mpn)}
+    found = find_subscriptions(client, owner["id"], mpn, names)
+    if len(found) > 1:
+        raise IMError("customer %s holds %d active subscriptions of %s (ids %s); give id to pick one"
+                      % (customer, len(found), mpn, ", ".join(sub["id"] for sub in found)))
+    return (found[0] if found else None), mpn
+
+
+def _first_mpn(subscription):
+    products = subscription.get("products") or [{}]
+    return products[0].get("mpn")

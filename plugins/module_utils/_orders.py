@@ -365,6 +365,38 @@ class OrderDesk:
         self.client.map_concurrent(settle_one, list(orders), self.concurrency)
         self.warn("waited for %s, already open on %s, before planning" % (names, where))
 
+    def settled_subscription(self, subscription, waiter, check_mode=False):
+        """``subscription`` read afresh once every order still open on it has ended (see ``settle``). In check mode it is
+        returned as it is, with a warning naming the open orders: a plan never waits."""
+        found = self.open_orders(subscriptionId=subscription["id"])
+        if not found:
+            return subscription
+        if check_mode:
+            self.warn("%s is still open on subscription %s; a real run would wait for it first, and this plan assumes the "
+                      "subscription as it is now" % (", ".join(describe(order) for order in found), subscription["id"]))
+            return subscription
+        self.settle(found, waiter, "subscription %s" % subscription["id"])
+        return self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
+
+    def order_alone(self, subscription_id, build, waiter, follow=True):
+        """One order on a subscription, from its fresh state (``order_from_fresh_state``), followed to completion when
+        ``follow``. Returns ``(order, withdrawn)``: ``order`` is ``None`` when ``build`` found nothing left to order, or
+        when another run's order raced this one and this one was withdrawn (``withdrawn``, after that order ended).
+        A race that could not be settled and an order that did not complete raise, carrying the order."""
+        try:
+            order, _fresh, _waited, claim = self.order_from_fresh_state(subscription_id, build, waiter)
+        except IMOrderRaceError as race:
+            if not race.withdrawn:
+                raise
+            # Another run's order came first and this one was withdrawn: what counts is where that order leaves the seats.
+            self.warn(str(race))
+            self.wait(race.rivals[0], waiter)
+            return None, race.order
+        if order is not None and follow:
+            order = self.wait(order, waiter)
+            self.confirm_alone(claim, order, waiter)
+        return order, None
+
     def wait(self, order, waiter):
         """The order once ``completed``; IMWaitError naming it when it ends in ``error``/``cancelled`` or time runs out.
 

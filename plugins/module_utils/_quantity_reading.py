@@ -133,6 +133,13 @@ def judge_estimate(estimate, mpn, current, desired, reading, unit_price=None, pr
                           "fits either reading" % (where, total))
 
 
+def contradiction(change_quantity, evidence):
+    """The refusal of a run whose price estimate contradicts ``change_quantity``, with the setting that fits."""
+    right = other(change_quantity)
+    return ("the API's price estimate contradicts change_quantity=%s, so nothing was ordered: %s. Set change_quantity: %s "
+            "(INGRAM_CHANGE_QUANTITY=%s)" % (change_quantity, evidence, right, right))
+
+
 def summarize_verdicts(verdicts):
     """One ``(verdict, evidence)`` for a run from the lines' verdicts: a contradiction wins, then a confirmation."""
     for wanted in (CONTRADICTS, HOLDS):

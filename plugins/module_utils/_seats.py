@@ -145,6 +145,22 @@ def change_order(subscription, mpn, current, desired, change_quantity, po_number
     }, po_number)
 
 
+def change_from_fresh(fresh, mpn, planned_from, desired, change_quantity, po_number=None):
+    """The change order body from ``fresh`` (the subscription read under its lock, once no order is open on it), or
+    ``None`` when it has the desired seats already.
+
+    Seats that moved against the plan, or further from the goal than planned, are not ordered from: the guardrails
+    and the price were judged for the planned change.
+    """
+    current = seats(fresh, mpn)
+    if current == desired:
+        return None
+    if (desired - current > 0) != (desired - planned_from > 0) or abs(desired - current) > abs(desired - planned_from):
+        raise IMError("another order changed subscription %s (%s) from %d to %d seats since the plan was made; nothing was "
+                      "ordered: run again to plan from %d" % (fresh.get("id"), mpn, planned_from, current, current))
+    return change_order(fresh, mpn, current, desired, change_quantity, po_number)
+
+
 def cancellation_order(subscription, po_number=None):
     body = {"type": "cancellation", "customerId": subscription["customerId"], "subscriptionId": subscription["id"]}
     return with_po_number(body, po_number)

@@ -492,10 +492,7 @@ class LicensesModule(IMModule):
             self.refuse(lines, reading, refutation(record, store, config.change_quantity))
         reading["verdict"], reading["evidence"] = reconciler.judge_reading(states, lines, config.change_quantity)
         if reading["verdict"] == quantity_reading.CONTRADICTS:
-            right = quantity_reading.other(config.change_quantity)
-            self.refuse(lines, reading, "the API's price estimate contradicts change_quantity=%s, so nothing was ordered: %s. Set "
-                                        "change_quantity: %s (INGRAM_CHANGE_QUANTITY=%s)" % (config.change_quantity,
-                                                                                             reading["evidence"], right, right))
+            self.refuse(lines, reading, quantity_reading.contradiction(config.change_quantity, reading["evidence"]))
         if config.change_quantity_confirmed:
             reading["confirmed"] = "change_quantity_confirmed is set"
         elif record is not None:

@@ -257,32 +257,24 @@ quantity_reading:
 """
 
 import copy
-from decimal import Decimal, InvalidOperation
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _subscription_edits as edits
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import record_confirmation
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
-    ENDED_SUBSCRIPTION_STATUSES, catalog_entry, find_products, find_subscriptions, path_id, require_customer,
+    ENDED_SUBSCRIPTION_STATUSES, catalog_entry, find_products, locate_subscription, path_id,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
 
-PRICE_FIELDS = (("unit_price", "unitPrice"), ("unit_cost", "unitCost"), ("unit_provider_cost", "unitProviderCost"))
-
 
 class SubscriptionModule(IMResource):
     resource_key = "subscription"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.desk = None
-        self.guardrails = None
-
-    # ------------------------------------------------------------------ input
+    desk = None  # the OrderDesk, once execute() has begun
 
     def validate(self):
         params = self.params
@@ -292,152 +284,91 @@ class SubscriptionModule(IMResource):
             raise IMConfigError("decrease_window_days must be 0 or more, got %d" % params["decrease_window_days"])
         if params["quantity"] is not None and params["quantity"] < 1:
             raise IMConfigError("quantity must be 1 or more, got %d (to end a subscription, use state: absent)" % params["quantity"])
-        for option, _key in PRICE_FIELDS:
-            amount = (params["prices"] or {}).get(option)
-            if amount is not None and not _is_amount(amount):
-                raise IMConfigError("prices.%s must be a decimal amount such as \"12.50\", got %r" % (option, amount))
+        edits.check_prices(params["prices"])
         if params["state"] == "absent":
             changing = [name for name in ("quantity", "auto_renew", "attributes", "prices") if params[name] is not None]
             if changing:
                 raise IMConfigError("state: absent cancels the subscription; %s cannot be set with it" % ", ".join(changing))
-        self.guardrails = _seats.Guardrails(params["allow_decrease"], params["max_increase"], params["max_decrease"])
-
-    # ------------------------------------------------------------------ lookups
-
-    def locate(self):
-        """``(subscription, mpn)``; the subscription is ``None`` when the customer holds no live one of the product."""
-        params = self.params
-        if params["id"]:
-            subscription = self.client.get_or_none("/subscriptions/%s" % path_id(params["id"]))
-            if subscription is None:
-                raise IMError("subscription id %s not found" % params["id"])
-            if params["customer"]:
-                customer = require_customer(self.client, params["customer"])
-                if customer["id"] != subscription.get("customerId"):
-                    raise IMError("subscription %s belongs to customer %s, not to customer %s"
-                                  % (params["id"], subscription.get("customerId"), params["customer"]))
-            return subscription, params["mpn"] or _seats.product_line(subscription)["mpn"]
-        customer = require_customer(self.client, params["customer"])
-        names = {product.get("name") for product in find_products(self.client, params["mpn"])}
-        found = find_subscriptions(self.client, customer["id"], params["mpn"], names)
-        if len(found) > 1:
-            raise IMError("customer %s holds %d active subscriptions of %s (ids %s); give id to pick one"
-                          % (params["customer"], len(found), params["mpn"], ", ".join(sub["id"] for sub in found)))
-        return (found[0] if found else None), params["mpn"]
-
-    def check_limits(self, subscription, mpn, desired):
-        """Refuse a seat count outside the catalog's minimum/maximum for the product (same term when the MPN has several)."""
-        products = find_products(self.client, mpn, _seats.product_line(subscription, mpn).get("vendor"))
-        product = catalog_entry(products, subscription)
-        if product is not None:
-            _seats.check_limits(product, desired, "quantity")
-
-    def settle_open_orders(self, subscription):
-        """Wait for orders still open on the subscription, then return its fresh record (never order on top of them)."""
-        open_orders = self.desk.open_orders(subscriptionId=subscription["id"])
-        if not open_orders:
-            return subscription
-        names = ", ".join(describe(order) for order in open_orders)
-        if self.check_mode:
-            self.module.warn("%s is still open on subscription %s; a real run would wait for it first, and this plan "
-                             "assumes the subscription as it is now" % (names, subscription["id"]))
-            return subscription
-        self.desk.settle(open_orders, self.waiter(), "subscription %s" % subscription["id"])
-        return self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
-
-    # ------------------------------------------------------------------ planning
-
-    def in_place_changes(self, subscription, mpn):
-        """``(patch, special_pricing_body)`` for auto-renewal, attributes and prices; empty when nothing differs."""
-        params = self.params
-        patch = {}
-        if params["auto_renew"] is not None and subscription.get("renewalStatus") != params["auto_renew"]:
-            patch["renewalStatus"] = params["auto_renew"]
-        if params["attributes"] is not None:
-            current = subscription.get("attributes") or {}
-            wanted = {str(key): str(value) for key, value in params["attributes"].items()}
-            if not params["purge_attributes"]:
-                wanted = dict(current, **wanted)
-            if wanted != current:
-                patch["attributes"] = wanted
-        prices = self.price_changes(subscription, mpn)
-        if prices and params["special_pricing"]:
-            return patch, {"products": [prices]}
-        if prices:
-            patch["products"] = [prices]
-        return patch, None
-
-    def price_changes(self, subscription, mpn):
-        wanted = self.params["prices"] or {}
-        line = _seats.product_line(subscription, mpn)
-        change = {}
-        for option, key in PRICE_FIELDS:
-            if wanted.get(option) is None:
-                continue
-            current = line.get(key) or {}
-            currency = wanted.get("currency") or current.get("currency")
-            if not currency:
-                raise IMConfigError("prices.currency is needed: subscription %s has no %s to take it from" % (subscription["id"], option))
-            same = _is_amount(current.get("amount")) and Decimal(str(current["amount"])) == Decimal(wanted[option])
-            if not (same and current.get("currency") == currency):
-                change[key] = {"amount": wanted[option], "currency": currency}
-        if change:
-            change["mpn"] = mpn
-        return change
-
-    def plan(self, subscription, mpn, desired, action, estimate):
-        current = _seats.seats(subscription, mpn)
-        return {"customer_id": subscription.get("customerId"), "subscription_id": subscription.get("id"), "mpn": mpn,
-                "current": current, "desired": desired, "delta": desired - current, "action": action,
-                "price_change": _seats.price_change(estimate, subscription.get("billingPeriod"))}
-
-    # ------------------------------------------------------------------ states
+        return _seats.Guardrails(params["allow_decrease"], params["max_increase"], params["max_decrease"])
 
     def execute(self):
-        self.validate()
+        guardrails = self.validate()
         self.desk = self.order_desk()
-        subscription, mpn = self.locate()
-        if self.params["state"] == "absent":
+        params = self.params
+        subscription, mpn = locate_subscription(self.client, params["id"], params["customer"], params["mpn"])
+        if params["state"] == "absent":
             return self.apply_absent(subscription, mpn)
         if subscription is None:
             raise IMError("customer %s holds no active subscription of %s; buy it with ingrammicro.marketplace.im_order"
-                          % (self.params["customer"], mpn))
-        return self.apply_present(subscription, mpn)
-
-    def apply_present(self, subscription, mpn):
+                          % (params["customer"], mpn))
         if subscription.get("status") != "active":
             raise IMError("subscription %s is %s; only active subscriptions can be changed" % (subscription["id"], subscription.get("status")))
+        return self.apply_present(subscription, mpn, guardrails)
+
+    def apply_present(self, subscription, mpn, guardrails):
         wanted = self.params["quantity"]
-        seat_change = wanted is not None and wanted != _seats.seats(subscription, mpn)
-        if seat_change:
-            self.check_limits(subscription, mpn, wanted)
-        if seat_change or any(self.in_place_changes(subscription, mpn)):
-            subscription = self.settle_open_orders(subscription)
+        if wanted is not None and wanted != _seats.seats(subscription, mpn):
+            entry = catalog_entry(find_products(self.client, mpn, _seats.product_line(subscription, mpn).get("vendor")), subscription)
+            if entry is not None:
+                _seats.check_limits(entry, wanted, "quantity")
+            subscription = self.desk.settled_subscription(subscription, self.waiter(), self.check_mode)
+        elif any(edits.in_place_changes(self.params, subscription, mpn)):
+            subscription = self.desk.settled_subscription(subscription, self.waiter(), self.check_mode)
         current = _seats.seats(subscription, mpn)
         desired = current if wanted is None else wanted
         start, renewal = _seats.term_dates(subscription)
-        action, reason, deferred_until = _seats.decide(current, desired, self.guardrails, self.params["decrease_window_days"],
+        action, reason, deferred_until = _seats.decide(current, desired, guardrails, self.params["decrease_window_days"],
                                                        start, renewal, today_utc())
         if action == _seats.BLOCKED:
             raise IMError("subscription %s (%s): %s; nothing was changed" % (subscription["id"], mpn, reason))
         if action == _seats.DEFERRED:
             self.module.warn("subscription %s (%s): the decrease from %d to %d seats is deferred: %s (from %s)"
                              % (subscription["id"], mpn, current, desired, reason, deferred_until))
-        patch, special = self.in_place_changes(subscription, mpn)
+        patch, special = edits.in_place_changes(self.params, subscription, mpn)
+        change_quantity = self.client.config.change_quantity
         order_body = estimate = None
         extra = {}
         if action in _seats.ORDERING:
-            order_body = _seats.change_order(subscription, mpn, current, desired, self.client.config.change_quantity,
-                                             self.params["po_number"])
+            order_body = _seats.change_order(subscription, mpn, current, desired, change_quantity, self.params["po_number"])
             estimate = self.desk.estimate(order_body)
-            extra["estimate"] = self.present(estimate)
-            extra["quantity_reading"] = self.prove_reading(subscription, mpn, current, desired, estimate)
+            verdict, evidence = quantity_reading.judge_estimate(estimate, mpn, current, desired, change_quantity,
+                                                                _seats.product_line(subscription, mpn).get("unitPrice"))
+            if verdict == quantity_reading.CONTRADICTS:
+                raise IMError(quantity_reading.contradiction(change_quantity, evidence))
+            extra.update(estimate=self.present(estimate),
+                         quantity_reading={"change_quantity": change_quantity, "verdict": verdict, "evidence": evidence})
         if wanted is not None:
             extra["plan"] = dict(self.plan(subscription, mpn, desired, action, estimate), reason=reason, deferred_until=deferred_until)
         if not (order_body or patch or special):
             return self.result(False, subscription, subscription, **extra)
         if self.check_mode:
-            return self.result(True, subscription, self.simulate(subscription, mpn, desired, patch, special), **extra)
+            return self.result(True, subscription, edits.simulate(subscription, mpn, desired, patch, special), **extra)
+        after = self.edit(subscription, patch, special)
+        if order_body is None:
+            return self.result(True, subscription, after, **extra)
+        fresh = {}
+        order, withdrawn = self.order(subscription["id"], lambda record: _seats.change_from_fresh(
+            fresh.setdefault("record", record), mpn, current, desired, change_quantity, self.params["po_number"]))
+        after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
+        if order is None:
+            # Another order reached the seats between our planning and our order (checked under the lock), or raced
+            # ours and ours was withdrawn.
+            seats = _seats.seats(after, mpn)
+            if seats != desired:
+                raise IMError("another run's order changed subscription %s while this task ran, to %d seats instead of %d; "
+                              "nothing of this task's stands. Run it again to plan from %d" % (subscription["id"], seats, desired, seats))
+            self.module.warn("another order reached %d seats on subscription %s while this task ran; nothing was ordered%s"
+                             % (desired, subscription["id"], " (this task's %s was withdrawn)" % describe(withdrawn) if withdrawn else ""))
+            return self.result(bool(patch or special or withdrawn), subscription, after, **extra)
+        extra["order"] = self.present(order)
+        if self.params["wait"]:
+            _seats.verify_seats(after, mpn, desired, describe(order), change_quantity, _seats.seats(fresh["record"], mpn))
+            # A verified change confirms the reading for runs of im_licenses that follow.
+            record_confirmation(self.client, order, subscription["id"], self.module.warn)
+        return self.result(True, subscription, after, **extra)
+
+    def edit(self, subscription, patch, special):
+        """Apply the in-place changes; the subscription as the API returns it."""
         after = subscription
         if patch:
             after = self.client.patch("/subscriptions/%s" % path_id(subscription["id"]), patch)
@@ -446,81 +377,33 @@ class SubscriptionModule(IMResource):
                                  % (subscription["id"], after.get("attributes"), patch["attributes"]))
         if special:
             after = self.client.post("/subscriptions/%s/specialPricing" % path_id(subscription["id"]), special)
-        if order_body is not None:
-            fresh = {}
-            order = self.order(subscription["id"], lambda record: self.change_from(record, mpn, current, desired, fresh))
-            after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
-            if order is None:
-                # Another order reached the seats between our planning and our order (checked under the lock), or raced
-                # ours and ours was withdrawn.
-                withdrawn = self.failure_context.get("order")
-                if _seats.seats(after, mpn) != desired:
-                    raise IMError("another run's order changed subscription %s while this task ran, to %d seats instead of %d; "
-                                  "nothing of this task's stands. Run it again to plan from %d"
-                                  % (subscription["id"], _seats.seats(after, mpn), desired, _seats.seats(after, mpn)))
-                self.module.warn("another order reached %d seats on subscription %s while this task ran; nothing was ordered%s"
-                                 % (desired, subscription["id"], " (this task's %s was withdrawn)" % withdrawn["order_number"]
-                                    if withdrawn else ""))
-                return self.result(bool(patch or special or withdrawn), subscription, after, **extra)
-            extra["order"] = self.present(order)
-            if self.params["wait"]:
-                _seats.verify_seats(after, mpn, desired, describe(order), self.client.config.change_quantity, fresh["current"])
-                # A verified change confirms the reading for runs of im_licenses that follow.
-                record_confirmation(self.client, order, subscription["id"], self.module.warn)
-        return self.result(True, subscription, after, **extra)
+        return after
 
-    def change_from(self, record, mpn, planned_from, desired, fresh):
-        """The change order computed from ``record``, the subscription read under its lock; ``None`` when it has the seats."""
-        current = fresh["current"] = _seats.seats(record, mpn)
-        if current == desired:
-            return None
-        if (desired - current > 0) != (desired - planned_from > 0) or abs(desired - current) > abs(desired - planned_from):
-            raise IMError("while this task ran, another order changed subscription %s (%s) from %d to %d seats; nothing was "
-                          "ordered. Run it again to plan from the new count" % (record["id"], mpn, planned_from, current))
-        return _seats.change_order(record, mpn, current, desired, self.client.config.change_quantity, self.params["po_number"])
-
-    def prove_reading(self, subscription, mpn, current, desired, estimate):
-        """Refuse, before any write, a change whose estimate contradicts the change_quantity setting (see _quantity_reading)."""
-        config = self.client.config
-        held = _seats.product_line(subscription, mpn)
-        verdict, evidence = quantity_reading.judge_estimate(estimate, mpn, current, desired, config.change_quantity, held.get("unitPrice"))
-        if verdict == quantity_reading.CONTRADICTS:
-            right = quantity_reading.other(config.change_quantity)
-            raise IMError("the API's price estimate contradicts change_quantity=%s, so nothing was ordered: %s. Set change_quantity: "
-                          "%s (INGRAM_CHANGE_QUANTITY=%s)" % (config.change_quantity, evidence, right, right))
-        return {"change_quantity": config.change_quantity, "verdict": verdict, "evidence": evidence}
+    @staticmethod
+    def plan(subscription, mpn, desired, action, estimate):
+        current = _seats.seats(subscription, mpn)
+        return {"customer_id": subscription.get("customerId"), "subscription_id": subscription.get("id"), "mpn": mpn,
+                "current": current, "desired": desired, "delta": desired - current, "action": action,
+                "price_change": _seats.price_change(estimate, subscription.get("billingPeriod"))}
 
     def order(self, subscription_id, build):
-        """Order what ``build`` returns from the subscription as read under its lock, after every open order on it has
-        ended; with ``wait``, follow it to completion. ``None`` when ``build`` found nothing left to order. On failure
-        the order is returned with the error."""
+        """``(order, withdrawn)`` of ``OrderDesk.order_alone``; an order that failed is returned with the error."""
         try:
-            order, _fresh, _waited, claim = self.desk.order_from_fresh_state(subscription_id, build, self.waiter())
+            order, withdrawn = self.desk.order_alone(subscription_id, build, self.waiter(), follow=self.params["wait"])
         except IMOrderRaceError as race:
             self.failure_context["order"] = self.present(race.order)
-            if not race.withdrawn:
-                raise
-            # Another run's order came first and this one was withdrawn: what counts is where that order leaves the seats.
-            self.module.warn(str(race))
-            self.desk.wait(race.rivals[0], self.waiter())  # the order that stands
-            return None
-        if order is None:
-            return None
-        self.failure_context["order"] = self.present(order)
-        if self.params["wait"]:
-            try:
-                order = self.desk.wait(order, self.waiter())
-            except IMWaitError as exc:
-                self.failure_context["order"] = self.present(exc.last)
-                raise
-            self.failure_context["order"] = self.present(order)
-            self.desk.confirm_alone(claim, order, self.waiter())
-        return order
+            raise
+        except IMWaitError as exc:
+            self.failure_context["order"] = self.present(exc.last)
+            raise
+        if withdrawn:
+            self.failure_context["order"] = self.present(withdrawn)
+        return order, withdrawn
 
     def apply_absent(self, subscription, mpn):
         if subscription is None or subscription.get("status") in ENDED_SUBSCRIPTION_STATUSES:
             return self.result(False, subscription, subscription)
-        subscription = self.settle_open_orders(subscription)
+        subscription = self.desk.settled_subscription(subscription, self.waiter(), self.check_mode)
         if subscription.get("status") in ENDED_SUBSCRIPTION_STATUSES:
             return self.result(False, subscription, subscription)
         body = _seats.cancellation_order(subscription, self.params["po_number"])
@@ -528,35 +411,13 @@ class SubscriptionModule(IMResource):
         extra = {"estimate": self.present(estimate), "plan": self.plan(subscription, mpn, 0, "cancel", estimate)}
         if self.check_mode:
             return self.result(True, subscription, dict(copy.deepcopy(subscription), status="terminated"), **extra)
-        order = self.order(subscription["id"], lambda record: None if record.get("status") in ENDED_SUBSCRIPTION_STATUSES else body)
+        order, _withdrawn = self.order(subscription["id"], lambda record: None if record.get("status") in ENDED_SUBSCRIPTION_STATUSES else body)
         after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
         if order is None:
             # Another order ended the subscription while this task ran (checked under the lock).
             return self.result(False, subscription, after, **extra)
         extra["order"] = self.present(order)
         return self.result(True, subscription, after, **extra)
-
-    @staticmethod
-    def simulate(subscription, mpn, desired, patch, special):
-        """The subscription as it would be after the planned changes (check mode)."""
-        after = copy.deepcopy(subscription)
-        for key in ("renewalStatus", "attributes"):
-            if key in patch:
-                after[key] = patch[key]
-        for line in after.get("products") or []:
-            if line.get("mpn") == mpn:
-                line["quantity"] = desired
-                for change in (patch.get("products") or []) + ((special or {}).get("products") or []):
-                    line.update({key: value for key, value in change.items() if key != "mpn"})
-        return after
-
-
-def _is_amount(value):
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return False
-    return amount.is_finite() and amount >= 0
 
 
 def main():

@@ -11,6 +11,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter im
 
 BODY = {"type": "change", "customerId": "1000001", "subscriptionId": "3000001",
         "products": [{"mpn": "MPN-1", "quantity": 30, "subscriptionId": "3000001"}]}
+SUBSCRIPTION = {"id": "3000001", "customerId": "1000001", "status": "active", "products": [{"mpn": "MPN-1", "quantity": 27}]}
 
 
 def order(number, created="2026-12-05T10:00:00Z", status="submitted", kind="change", **fields):
@@ -35,6 +36,8 @@ class FakeClient:
         return [dict(item) for item in self.orders.values()]
 
     def get(self, path, query=None):
+        if path.startswith("/subscriptions/"):
+            return dict(SUBSCRIPTION, quantity_read=len(self.posts))
         return dict(self.orders[path.rsplit("/", 1)[1]])
 
     def post(self, path, body=None):
@@ -210,6 +213,59 @@ def test_settle_without_waiting_says_how_to_wait():
     desk, waiter, orders, _warnings = settling([], enabled=False)
     with pytest.raises(IMError, match=r"still open on the subscriptions of lines 2; rerun when it has completed, or set wait: true"):
         desk.settle(orders, waiter, "the subscriptions of lines 2")
+
+
+def test_a_plan_does_not_wait_for_open_orders_but_names_them():
+    client = FakeClient([order(1, status="processing")])
+    warnings = []
+    desk = OrderDesk(client, warnings.append)
+    assert desk.settled_subscription(SUBSCRIPTION, Waiter(10, check_mode=True), check_mode=True) is SUBSCRIPTION
+    assert warnings == ["order SO000001 (id 4000001) is still open on subscription 3000001; a real run would wait for it first, "
+                        "and this plan assumes the subscription as it is now"]
+
+
+def test_a_real_run_reads_the_subscription_again_once_its_open_orders_have_ended():
+    desk, waiter, _orders_given, warnings = settling([(3, "completed")])
+    fresh = desk.settled_subscription(SUBSCRIPTION, waiter)
+    assert fresh["quantity_read"] == 0 and fresh is not SUBSCRIPTION
+    assert desk.client.orders["4000001"]["status"] == "completed"
+    assert warnings == ["waited for order SO000001 (id 4000001), already open on subscription 3000001, before planning"]
+
+
+def ordering(placed, status_after, after_post=()):
+    """An OrderDesk whose client places ``placed`` (and shows ``after_post`` with it), and a waiter whose clock moves the
+    order ``status_after`` names along."""
+    client = FakeClient(placed=placed)
+    client.after_post = list(after_post)
+    clock = Clock(client, status_after[0], status_after[1])
+    warnings = []
+    return OrderDesk(client, warnings.append), Waiter(10, clock=lambda: clock.now, sleep=clock.sleep), warnings
+
+
+def test_order_alone_follows_its_order_to_completion(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    desk, waiter, warnings = ordering(order(21), (order(21)["id"], [(1, "completed")]))
+    placed, withdrawn = desk.order_alone("3000001", lambda fresh: BODY, waiter)
+    assert (placed["orderNumber"], placed["status"], withdrawn) == ("SO000021", "completed", None)
+    assert desk.client.posts == [BODY] and warnings == []
+
+
+def test_order_alone_builds_from_the_fresh_subscription_and_orders_nothing_when_it_has_the_seats(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    desk, waiter, _warnings = ordering(order(21), (order(21)["id"], []))
+    seen = []
+    assert desk.order_alone("3000001", lambda fresh: seen.append(fresh) and None, waiter) == (None, None)
+    assert seen[0]["id"] == "3000001" and desk.client.posts == []
+
+
+def test_order_alone_after_a_lost_race_waits_for_the_order_that_stands(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    rival = order(21, created="2026-12-05T10:00:01Z")
+    desk, waiter, warnings = ordering(order(22, created="2026-12-05T10:00:01Z"), (rival["id"], [(2, "completed")]), [rival])
+    placed, withdrawn = desk.order_alone("3000001", lambda fresh: BODY, waiter)
+    assert placed is None and (withdrawn["orderNumber"], withdrawn["status"]) == ("SO000022", "cancelled")
+    assert desk.client.orders[rival["id"]]["status"] == "completed"  # waited for: its seats are what counts now
+    assert "this run withdrew its own order (now cancelled), so it is ordered once" in warnings[0]
 
 
 def test_parameter_problems_name_the_product_parameter_messages_and_allowed_values():
