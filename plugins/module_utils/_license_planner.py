@@ -12,10 +12,12 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import os
+import tempfile
 from decimal import Decimal
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
 # How a real run ended (summary.outcome); check mode always ends PLANNED.
@@ -169,3 +171,41 @@ def plan_differences(saved_lines, lines):
         if changed:
             differences.append("%s: %s" % (line_label(line), ", ".join(changed)))
     return differences
+
+
+# The format of a plan file written by save_plan.
+PLAN_FORMAT = 1
+
+
+def save_plan(path, lines):
+    """Write the plan of a check-mode run to ``path`` (atomically), for a later real run to check against."""
+    document = {"format": PLAN_FORMAT, "fingerprint": fingerprint(lines), "plan": lines, "summary": summarize(lines, PLANNED)}
+    descriptor, temp_path = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".plan-", suffix=".json")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2, sort_keys=True)
+    os.replace(temp_path, path)
+
+
+def saved_plan_differs(path, lines):
+    """Why ``lines`` may not be applied under the plan saved in ``path`` (what differs), or ``None`` when they are that plan."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            saved = json.load(handle)
+        saved_print, saved_lines = saved["fingerprint"], saved["plan"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IMError("%s %s is not a plan saved by this module in check mode (%s)" % (name("plan_file"), path, exc)) from None
+    if saved_print == fingerprint(lines):
+        return None
+    differences = plan_differences(saved_lines, lines) or ["the plan was computed from a different state"]
+    return ("the plan differs from the one saved in %s, so nothing was changed: %s. Review the new plan (run in check mode "
+            "again) before applying" % (path, "; ".join(differences)))
+
+
+def diff(lines):
+    """The ``--diff`` of a plan: each line's seats before and after."""
+    def seats(line, after):
+        return line["desired"] if after and line["action"] in _seats.ORDERING else line["current"]
+
+    label = "{index} {customer} {mpn}"
+    return {"before": {label.format(**line): seats(line, False) for line in lines},
+            "after": {label.format(**line): seats(line, True) for line in lines}}

@@ -21,6 +21,7 @@ import collections
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _license_planner as planner
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import refutation
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import (
     IMApiError, IMError, IMOrderRaceError, IMSeatMismatchError, IMWaitError,
 )
@@ -284,6 +285,30 @@ class Reconciler:
             if verdicts[-1][0] == quantity_reading.CONTRADICTS:
                 break
         return quantity_reading.summarize_verdicts(verdicts) if changes else None
+
+    def prove_reading(self, states, lines, config):
+        """``(reading, refusal or None)``: the change_quantity setting checked against what the API says before anything
+        is bought (see _quantity_reading). ``reading`` also says whether a real run needs a canary order (its line)."""
+        reading = {"change_quantity": config.change_quantity, "verdict": None, "evidence": None, "confirmed": None, "canary": None}
+        changes = [line for line in lines if line["action"] in (_seats.INCREASE, _seats.DECREASE)]
+        if not changes:
+            return reading, None
+        store = quantity_reading.ReadingRecord(config)
+        record = store.load()
+        if record is not None and record["change_quantity"] != config.change_quantity:
+            return reading, refutation(record, store, config.change_quantity)
+        reading["verdict"], reading["evidence"] = self.judge_reading(states, lines, config.change_quantity)
+        if reading["verdict"] == quantity_reading.CONTRADICTS:
+            return reading, quantity_reading.contradiction(config.change_quantity, reading["evidence"])
+        if config.change_quantity_confirmed:
+            reading["confirmed"] = "change_quantity_confirmed is set"
+        elif record is not None:
+            reading["confirmed"] = "%s on subscription %s, completed on %s" % (record.get("order"), record.get("subscription_id"),
+                                                                               record.get("confirmed_at"))
+        else:
+            # Even a single change order is the canary: the hosts of a playbook run share the turn (see _canary).
+            reading["canary"] = changes[0]["index"]
+        return reading, None
 
     # ------------------------------------------------------------------ ordering
 

@@ -364,15 +364,12 @@ plan_file:
   type: str
 """
 
-import json
 import os
-import tempfile
 from decimal import Decimal, InvalidOperation
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _license_planner as planner
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import CanaryGate, record_confirmation, refutation
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import CanaryGate, record_confirmation
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import check_line, read_csv
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
@@ -381,7 +378,6 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module im
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
-PLAN_FORMAT = 1
 # Rounds of waiting for orders still open before planning: overlapping runs may place new ones meanwhile.
 SETTLE_ROUNDS = 4
 
@@ -452,10 +448,16 @@ class LicensesModule(IMModule):
         if params["plan_file"]:
             result["plan_file"] = params["plan_file"]
             if self.check_mode:
-                self.save_plan(lines)
+                planner.save_plan(params["plan_file"], lines)
             else:
-                self.check_saved_plan(lines)
-        result["quantity_reading"] = reading = self.prove_reading(reconciler, states, lines)
+                stale = planner.saved_plan_differs(params["plan_file"], lines)
+                if stale:
+                    self.failure_context.update(plan=lines, summary=planner.summarize(lines, "refused"), plan_file=params["plan_file"])
+                    raise IMError(stale)
+        reading, refusal = reconciler.prove_reading(states, lines, self.client.config)
+        result["quantity_reading"] = reading
+        if refusal:
+            self.refuse(lines, reading, refusal)
         outcome = planner.PLANNED
         if not self.check_mode:
             gate = gate if reading["canary"] is not None else None
@@ -469,39 +471,13 @@ class LicensesModule(IMModule):
             outcome = planner.run_outcome(lines)
         result["summary"] = planner.summarize(lines, outcome)
         if self.diff_mode:
-            result["diff"] = self.diff(lines)
+            result["diff"] = planner.diff(lines)
         failed = [line for line in lines if line["result"] == planner.LINE_FAILED]
         if failed:
             self.failure_context.update(result)
             raise IMError("%s: %s" % (planner.failure_headline(lines), "; ".join(
                 "%s: %s" % (planner.line_label(line), line["message"]) for line in failed)))
         return result
-
-    def prove_reading(self, reconciler, states, lines):
-        """Check the change_quantity setting against what the API says before anything is bought (see
-        _quantity_reading); refuse the plan on a contradiction. Decides whether a real run needs a canary order."""
-        config = self.client.config
-        reading = {"change_quantity": config.change_quantity, "verdict": None, "evidence": None, "confirmed": None,
-                   "canary": None}
-        changes = [line for line in lines if line["action"] in (_seats.INCREASE, _seats.DECREASE)]
-        if not changes:
-            return reading
-        store = quantity_reading.ReadingRecord(config)
-        record = store.load()
-        if record is not None and record["change_quantity"] != config.change_quantity:
-            self.refuse(lines, reading, refutation(record, store, config.change_quantity))
-        reading["verdict"], reading["evidence"] = reconciler.judge_reading(states, lines, config.change_quantity)
-        if reading["verdict"] == quantity_reading.CONTRADICTS:
-            self.refuse(lines, reading, quantity_reading.contradiction(config.change_quantity, reading["evidence"]))
-        if config.change_quantity_confirmed:
-            reading["confirmed"] = "change_quantity_confirmed is set"
-        elif record is not None:
-            reading["confirmed"] = "%s on subscription %s, completed on %s" % (record.get("order"), record.get("subscription_id"),
-                                                                               record.get("confirmed_at"))
-        else:
-            # Even a single change order is the canary: the hosts of a playbook run share the turn (see _canary).
-            reading["canary"] = changes[0]["index"]
-        return reading
 
     def record_reading(self, reading, line, order):
         """A change verified with the seats asked for confirms the reading for this API and marketplace."""
@@ -538,40 +514,6 @@ class LicensesModule(IMModule):
         orders = {order["id"]: order for found in open_orders.values() for order in found}
         where = "the subscriptions of lines %s" % ", ".join(str(index) for index in sorted(open_orders))
         self.order_desk().settle(list(orders.values()), self.waiter(), where)
-
-    def save_plan(self, lines):
-        path = self.params["plan_file"]
-        document = {"format": PLAN_FORMAT, "fingerprint": planner.fingerprint(lines), "plan": lines,
-                    "summary": planner.summarize(lines, "planned")}
-        descriptor, temp_path = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".plan-", suffix=".json")
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2, sort_keys=True)
-        os.replace(temp_path, path)
-
-    def check_saved_plan(self, lines):
-        path = self.params["plan_file"]
-        try:
-            with open(path, encoding="utf-8") as handle:
-                saved = json.load(handle)
-            saved_print, saved_lines = saved["fingerprint"], saved["plan"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise IMError("%s %s is not a plan saved by this module in check mode (%s)" % (name("plan_file"), path, exc)) from None
-        if saved_print != planner.fingerprint(lines):
-            self.failure_context.update(plan=lines, summary=planner.summarize(lines, "refused"), plan_file=path)
-            differences = planner.plan_differences(saved_lines, lines) or ["the plan was computed from a different state"]
-            raise IMError("the plan differs from the one saved in %s, so nothing was changed: %s. Review the new plan "
-                          "(run in check mode again) before applying" % (path, "; ".join(differences)))
-
-    @staticmethod
-    def diff(lines):
-        def seats(line, after):
-            if after and line["action"] in _seats.ORDERING:
-                return line["desired"]
-            return line["current"]
-
-        label = "{index} {customer} {mpn}"
-        return {"before": {label.format(**line): seats(line, False) for line in lines},
-                "after": {label.format(**line): seats(line, True) for line in lines}}
 
 
 def main():

@@ -279,19 +279,15 @@ validation:
 
 import copy
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _sales_orders as sales
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import check_order_lines
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
-    find_customer, find_products, find_subscriptions, normal_period, path_id, same_term,
-)
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import find_customer, path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe, parameter_problems, sales_order_of
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe, parameter_problems
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import to_camel
 
-PERIOD_KEYS = (("subscription_period", "subscriptionPeriod"), ("billing_period", "billingPeriod"))
 PERIOD = dict(type="dict", options=dict(
     type=dict(type="str", choices=["day", "month", "year", "statement_day"], required=True),
     duration=dict(type="int", required=True),
@@ -301,11 +297,7 @@ PERIOD = dict(type="dict", options=dict(
 class OrderModule(IMResource):
     resource_key = "order"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.desk = None
-
-    # ------------------------------------------------------------------ input
+    desk = None  # the OrderDesk, once execute() has begun
 
     def validate(self):
         params = self.params
@@ -326,59 +318,6 @@ class OrderModule(IMResource):
         if problems:
             raise IMConfigError("; ".join(found["message"] for found in problems), problems=problems)
 
-    # ------------------------------------------------------------------ catalog and guards
-
-    def catalog_product(self, index, line):
-        """The one catalog entry a product line names; fails when there is none or several."""
-        products = find_products(self.client, line["mpn"], line["vendor"])
-        for option, key in PERIOD_KEYS:
-            if line[option]:
-                products = [product for product in products if normal_period(product.get(key)) == line[option]]
-        if not products:
-            narrowed = line["vendor"] or line["subscription_period"] or line["billing_period"]
-            raise IMConfigError("%s line %d: no product %s in the catalog%s" % (
-                name("products"), index + 1, line["mpn"], " with the given vendor/periods" if narrowed else ""))
-        if len(products) > 1:
-            terms = ", ".join("%s %s/%s" % (product.get("vendor"), _term(product.get("subscriptionPeriod")), _term(product.get("billingPeriod")))
-                              for product in products)
-            raise IMConfigError("%s line %d: %s exists %d times in the catalog (%s); set subscription_period, billing_period "
-                                "or vendor to pick one" % (name("products"), index + 1, line["mpn"], len(products), terms))
-        _seats.check_limits(products[0], line["quantity"], "%s line %d" % (name("products"), index + 1))
-        return products[0]
-
-    def on_po_number_orders(self, customer_id, lines):
-        """``{mpn: skip record}`` for products already on a sales order of the customer with the same PO number (list
-        rows carry no PO number or products, so the customer's sales orders are read in full)."""
-        rows = [row for row in self.client.paginate("/orders", {"customerId": customer_id}) if (row.get("type") or "sales") == "sales"]
-        skipped = {}
-        for order in self.desk.details(rows):
-            if order.get("poNumber") != self.params["po_number"]:
-                continue
-            for line, _product in lines:
-                if line["mpn"] in {item.get("mpn") for item in order.get("products") or []} and line["mpn"] not in skipped:
-                    skipped[line["mpn"]] = {"mpn": line["mpn"], "reason": "po_number", "order_id": order.get("id"),
-                                            "order_number": order.get("orderNumber"), "order_status": order.get("status"),
-                                            "_order": order}
-        return skipped
-
-    def held_or_ordered(self, customer_id, lines):
-        """``{mpn: skip record}`` for products the customer holds or has on an open order."""
-        skipped = {}
-        rows = self.client.paginate("/subscriptions", {"customerId": customer_id})
-        for line, product in lines:
-            held = [subscription for subscription in find_subscriptions(self.client, customer_id, line["mpn"], {product.get("name")}, rows=rows)
-                    if same_term(subscription, product)]
-            if held:
-                skipped[line["mpn"]] = {"mpn": line["mpn"], "reason": "held", "subscription_id": held[0]["id"]}
-        remaining = [line["mpn"] for line, _product in lines if line["mpn"] not in skipped]
-        if remaining:
-            for order in self.desk.details(self.desk.open_orders(customerId=customer_id)):
-                for mpn in remaining:
-                    if sales_order_of(order, mpn) and mpn not in skipped:
-                        skipped[mpn] = {"mpn": mpn, "reason": "ordered", "order_id": order.get("id"),
-                                        "order_number": order.get("orderNumber"), "order_status": order.get("status")}
-        return skipped
-
     def validate_parameters(self, customer_id, body):
         """The API's validation of the activation parameters; fails listing every parameter in error (by MPN: the
         order's lines are not the task's lines once held products are left out)."""
@@ -389,8 +328,6 @@ class OrderModule(IMResource):
             raise IMError("activation parameters rejected by the API, nothing was ordered: %s" % "; ".join(problems))
         return self.present(results)
 
-    # ------------------------------------------------------------------ states
-
     def execute(self):
         self.validate()
         self.desk = self.order_desk()
@@ -398,29 +335,15 @@ class OrderModule(IMResource):
             return self.update_existing()
         return self.place_new()
 
-    def body(self, customer_id, lines):
-        products = []
-        for line, _product in lines:
-            item = to_camel({key: line[key] for key in ("mpn", "quantity", "vendor", "subscription_period", "billing_period")})
-            if line["parameters"]:
-                item["parameters"] = [{"name": parameter["name"], "value": parameter["value"]} for parameter in line["parameters"]]
-            products.append(item)
-        body = {"type": "sales", "customerId": customer_id, "products": products}
-        if self.params["po_number"]:
-            body["poNumber"] = self.params["po_number"]
-        if self.params["attributes"]:
-            body["attributes"] = {str(key): str(value) for key, value in self.params["attributes"].items()}
-        return body
-
     def place_new(self):
         params = self.params
-        lines = [(line, self.catalog_product(index, line)) for index, line in enumerate(params["products"])]
+        lines = [(line, sales.catalog_product(self.client, index, line)) for index, line in enumerate(params["products"])]
         customer = find_customer(self.client, params["customer"])
         if customer is None:
             if not self.check_mode:
                 raise IMError("customer %s not found: no customer has this external id or id" % params["customer"])
             # Not a warning: the result says it (simulated, no estimate, not_validated), and a role shows it per line.
-            return self.result(True, None, dict(self.body(None, lines), status="submitted"), simulated=True, estimate=None,
+            return self.result(True, None, dict(sales.sales_body(None, lines), status="submitted"), simulated=True, estimate=None,
                                not_validated=[line["mpn"] for line, _product in lines])
         if self.check_mode or params["estimate_only"]:
             return self.guard_and_order(customer, lines)
@@ -437,19 +360,19 @@ class OrderModule(IMResource):
         skipped = {}
         if params["po_number"]:
             # The PO number guards the products of its orders, not the customer: a product added later is still ordered.
-            skipped = self.on_po_number_orders(customer["id"], lines)
+            skipped = sales.on_po_number_orders(self.client, self.desk, customer["id"], lines, params["po_number"])
             if len(skipped) == len(lines):
                 existing = skipped[lines[0][0]["mpn"]]["_order"]
                 self.module.warn("%s already has po_number %s and every product asked for; nothing was ordered again"
                                  % (describe(existing), params["po_number"]))
-                return self.result(False, existing, self.follow(existing), skipped_products=_public(skipped))
+                return self.result(False, existing, self.follow(existing), skipped_products=sales.public(skipped))
         if params["unique_products"]:
-            skipped.update(self.held_or_ordered(customer["id"], [pair for pair in lines if pair[0]["mpn"] not in skipped]))
-        extra["skipped_products"] = _public(skipped)
+            skipped.update(sales.held_or_ordered(self.client, self.desk, customer["id"], [pair for pair in lines if pair[0]["mpn"] not in skipped]))
+        extra["skipped_products"] = sales.public(skipped)
         lines = [(line, product) for line, product in lines if line["mpn"] not in skipped]
         if not lines:
             return self.result(False, None, None, **extra)
-        body = self.body(customer["id"], lines)
+        body = sales.sales_body(customer["id"], lines, params["po_number"], params["attributes"])
         if params["validate"] and any(line["parameters"] for line, _product in lines):
             extra["validation"] = self.validate_parameters(customer["id"], body)
         estimate = self.desk.estimate(body)
@@ -501,16 +424,6 @@ class OrderModule(IMResource):
         if self.check_mode:
             return self.result(True, order, dict(copy.deepcopy(order), **patch))
         return self.result(True, order, self.follow(self.client.patch("/orders/%s" % path_id(order["id"]), patch)))
-
-
-def _public(skipped):
-    """The skip records as returned (without the order kept for the module's own use)."""
-    return [{key: value for key, value in record.items() if not key.startswith("_")} for record in skipped.values()]
-
-
-def _term(period):
-    period = normal_period(period) or {}
-    return "%s %s" % (period.get("duration"), period.get("type"))
 
 
 def main():
