@@ -7,7 +7,15 @@ from __future__ import annotations
 
 
 class IMError(Exception):
-    """Base class: every error the collection raises deliberately. ``str()`` is the user-facing message."""
+    """Base class: every error the collection raises deliberately. ``str()`` is the user-facing message; ``code`` says
+    what kind of failure it is in a word a program can test (it lands in the ``failure`` of a licence line)."""
+
+    code = "error"
+
+    def __init__(self, message, code=None):
+        super().__init__(message)
+        if code:
+            self.code = code
 
 
 class IMConfigError(IMError):
@@ -16,6 +24,8 @@ class IMConfigError(IMError):
     ``problems`` are the same as data, one per problem found (``where``, ``field``, ``given``, ``message``): modules
     return them besides ``msg``.
     """
+
+    code = "invalid_input"
 
     def __init__(self, message, problems=None):
         super().__init__(message)
@@ -45,6 +55,18 @@ class IMApiError(IMError):
     def __str__(self):
         return self.message
 
+    @property
+    def code(self):
+        if self.ambiguous:
+            return "answer_lost"
+        if self.status is None:
+            return "api_unreachable"
+        if self.status == 429:
+            return "throttled"
+        if self.status in (401, 403):
+            return "not_authorised"
+        return "refused_by_api" if self.status < 500 else "api_error"
+
     def details(self):
         """The structured fields modules add to ``fail_json``."""
         return {
@@ -63,6 +85,8 @@ class IMNotFoundError(IMApiError):
 class IMWaitError(IMError):
     """Waiting for an asynchronous object (order, report) ended in a failure state or timed out."""
 
+    code = "ended_in_failure"
+
     def __init__(self, message, last=None):
         super().__init__(message)
         self.last = last
@@ -71,10 +95,14 @@ class IMWaitError(IMError):
 class IMWaitTimeout(IMWaitError):
     """Time ran out while the object was still pending: ``last`` is not in a final state."""
 
+    code = "wait_timed_out"
+
 
 class IMSeatMismatchError(IMError):
     """A completed change order left other seats than asked for. ``reading`` is the change-quantity reading that
     explains the seats found (``total`` or ``delta``), or ``None`` when neither does."""
+
+    code = "seats_differ"
 
     def __init__(self, message, reading=None):
         super().__init__(message)
@@ -87,6 +115,8 @@ class IMOrderRaceError(IMError):
     ``order`` is this run's order, ``rivals`` the other runs' orders, first created first (the first is the one that
     stands), and ``withdrawn`` whether this run's order was withdrawn, leaving the target ordered once.
     """
+
+    code = "ordered_twice"
 
     def __init__(self, message, order=None, rivals=(), withdrawn=False):
         super().__init__(message)

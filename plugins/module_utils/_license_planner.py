@@ -51,7 +51,7 @@ def plan_lines(states, guardrails, window_days=None, today=None):
             "customer_name": state.get("customer_name"), "subscription_id": (subscription or {}).get("id") or state.get("subscription_id"),
             "mpn": state.get("mpn"), "product": (state.get("product") or {}).get("name"), "current": None,
             "desired": state["desired"], "delta": None, "action": _seats.BLOCKED, "reason": state.get("problem"),
-            "deferred_until": None, "price_change": None, "result": None, "order": None, "message": None,
+            "deferred_until": None, "price_change": None, "result": None, "failure": None, "order": None, "message": None,
             "source": state.get("source") or "line %d" % state["index"], "derivation": state.get("derivation"),
         }
         lines.append(line)

@@ -359,7 +359,7 @@ class Reconciler:
                     return confirmation, pairs
         for _state, line in pairs:
             if line["action"] != _seats.CREATE:
-                line.update(result=planner.LINE_FAILED, message="not ordered: %s" % stop)
+                failed(line, "not ordered: %s" % stop, "canary_stop")
         return None, [(state, line) for state, line in pairs if line["action"] == _seats.CREATE]
 
     def _canary(self, gate, pairs, change_quantity, waiter):
@@ -425,12 +425,12 @@ class Reconciler:
             if race.withdrawn:
                 self._overtaken(state, line, race.rivals[:1], waiter, "this run's %s was withdrawn" % describe(race.order))
             else:
-                line.update(result=planner.LINE_FAILED, message=str(race))
+                failed(line, str(race), race.code)
             return None
         except IMError as exc:
             # Refused (4xx), throttled past retry_timeout, an open order that did not end, seats moved since the plan,
             # ansible-playbook gone: this line failed, the others go on.
-            line.update(result=planner.LINE_FAILED, message=str(exc))
+            failed(line, str(exc), exc.code)
             return None
         line["order"] = _order_summary(order)
         line["price_change"] = line["price_change"] or _seats.price_change(order, billing_period(state))
@@ -446,7 +446,7 @@ class Reconciler:
         order, error = finished
         line["order"] = _order_summary(order)
         if error is not None:
-            line.update(result=planner.LINE_FAILED, message=left_behind(line, order, error))
+            failed(line, left_behind(line, order, error), error.code)
             return
         try:
             if state.get("claim") is not None:
@@ -454,10 +454,10 @@ class Reconciler:
             self._verify(state, line, order, change_quantity)
         except IMSeatMismatchError as exc:
             state["mismatch"] = exc.reading or True
-            line.update(result=planner.LINE_FAILED, message=str(exc))
+            failed(line, str(exc), exc.code)
             return
         except IMError as exc:
-            line.update(result=planner.LINE_FAILED, message=str(exc))
+            failed(line, str(exc), exc.code)
             return
         line["result"] = planner.COMPLETED
 
@@ -485,8 +485,8 @@ class Reconciler:
         wait for that order, then report what the seats are."""
         names = ", ".join(describe(order) for order in orders) or "another order"
         if orders and not waiter.active:
-            line.update(result=planner.LINE_FAILED, message="%s, placed by another run, is open for this subscription; %s (wait is "
-                                                            "off: run again when it has completed)" % (names, outcome))
+            failed(line, "%s, placed by another run, is open for this subscription; %s (wait is off: run again when it has "
+                         "completed)" % (names, outcome), "order_still_open")
             return
         for order in orders:
             try:
@@ -499,8 +499,8 @@ class Reconciler:
             line.update(result=_seats.NONE, subscription_id=subscription["id"],
                         message="%s, placed by another run while this one worked, reached the seats; %s" % (names, outcome))
         else:
-            line.update(result=planner.LINE_FAILED, message="%s, placed by another run while this one worked, left %s seats; %s: "
-                                                            "run again to plan from there" % (names, seats, outcome))
+            failed(line, "%s, placed by another run while this one worked, left %s seats; %s: run again to plan from there"
+                   % (names, seats, outcome), "seats_moved")
 
     def _verify(self, state, line, order, change_quantity):
         if line["action"] != _seats.CREATE:
@@ -512,11 +512,16 @@ class Reconciler:
         line["subscription_id"] = subscription_id
         if not subscription_id:
             raise IMError("%s completed without naming the subscription it created, so its seats could not be checked; look "
-                          "for it with ingrammicro.marketplace.im_subscription_info" % describe(order))
+                          "for it with ingrammicro.marketplace.im_subscription_info" % describe(order), code="unverified")
         seats = _seats.seats(self.client.get("/subscriptions/%s" % path_id(subscription_id)), state["mpn"])
         if seats != line["desired"]:
             raise IMError("%s created subscription %s with %d seats instead of the %d ordered"
-                          % (describe(order), subscription_id, seats, line["desired"]))
+                          % (describe(order), subscription_id, seats, line["desired"]), code="seats_differ")
+
+
+def failed(line, message, code):
+    """End ``line`` as failed: ``message`` for the user, ``code`` (see _errors.IMError.code) for programs."""
+    line.update(result=planner.LINE_FAILED, message=message, failure=code)
 
 
 def left_behind(line, order, error):

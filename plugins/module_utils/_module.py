@@ -80,12 +80,12 @@ class IMModule:
             result = self.execute()
         except IMApiError as exc:
             self._report_retries()
-            self.module.fail_json(msg=str(exc), **dict(self.failure_context, **exc.details()))
+            self.module.fail_json(msg=str(exc), failure=exc.code, **dict(self.failure_context, **exc.details()))
         except IMError as exc:
             self._report_retries()
             if getattr(exc, "problems", None):
                 self.failure_context["problems"] = exc.problems
-            self.module.fail_json(msg=str(exc), **self.failure_context)
+            self.module.fail_json(msg=str(exc), failure=exc.code, **self.failure_context)
         self._report_retries()
         self.module.exit_json(**result)
 

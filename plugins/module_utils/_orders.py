@@ -186,7 +186,7 @@ class OrderDesk:
             found = [row for row in listing if row.get("status") in OPEN_STATUSES]
             if found and not waiter.active:
                 raise IMError("%s is still open on subscription %s; nothing was ordered on top of it (waiting is off: run again "
-                              "when it has completed)" % (", ".join(describe(order) for order in found), subscription_id))
+                              "when it has completed)" % (", ".join(describe(order) for order in found), subscription_id), code="order_still_open")
             for order in found:
                 try:
                     self.wait(order, waiter)
@@ -302,7 +302,7 @@ class OrderDesk:
         """``POST /orders`` once; after an answer that was lost, find the order instead of sending it again."""
         gone = self.watch.gone() if self.watch is not None else None
         if gone:
-            raise IMError("not ordered: %s, so this run stopped placing orders" % gone)
+            raise IMError("not ordered: %s, so this run stopped placing orders" % gone, code="controller_gone")
         since = self._lookup_start()
         for attempt in (1, 2):
             try:
@@ -350,15 +350,17 @@ class OrderDesk:
         when ``waiter`` gives up, or with waiting turned off, stops the run before anything is ordered."""
         names = ", ".join(describe(order) for order in orders)
         if not waiter.active:
-            raise IMError("%s is still open on %s; rerun when it has completed, or set %s: true to wait for it" % (names, where, name("wait")))
+            raise IMError("%s is still open on %s; rerun when it has completed, or set %s: true to wait for it" % (names, where, name("wait")),
+                          code="order_still_open")
 
         def settle_one(order):
             try:
                 self.wait(order, waiter)
             except IMWaitTimeout as exc:
+                target = order.get("subscriptionId") or exc.last.get("subscriptionId")
                 raise IMError("%s, already open on subscription %s before this run, is still %s after %s (%ss); nothing was ordered. "
-                              "Run again once it has completed" % (describe(order), order.get("subscriptionId") or exc.last.get("subscriptionId"),
-                                                                   exc.last.get("status"), name("wait_timeout"), waiter.timeout)) from None
+                              "Run again once it has completed" % (describe(order), target, exc.last.get("status"), name("wait_timeout"),
+                                                                   waiter.timeout), code="order_still_open") from None
             except IMWaitError as exc:
                 self.warn(str(exc))
 

@@ -157,7 +157,7 @@ def change_from_fresh(fresh, mpn, planned_from, desired, change_quantity, po_num
         return None
     if (desired - current > 0) != (desired - planned_from > 0) or abs(desired - current) > abs(desired - planned_from):
         raise IMError("another order changed subscription %s (%s) from %d to %d seats since the plan was made; nothing was "
-                      "ordered: run again to plan from %d" % (fresh.get("id"), mpn, planned_from, current, current))
+                      "ordered: run again to plan from %d" % (fresh.get("id"), mpn, planned_from, current, current), code="seats_moved")
     return change_order(fresh, mpn, current, desired, change_quantity, po_number)
 
 

@@ -305,6 +305,15 @@ plan:
           (ordered with O(wait=false), not verified), V(none) (nothing to order, also when another order reached the
           seats while this run worked), V(deferred) or V(failed). V(null) in check mode.
       type: str
+    failure:
+      description:
+        - For a V(failed) line, what kind of failure it was, for a program to test - V(refused_by_api), V(throttled),
+          V(api_error), V(api_unreachable), V(answer_lost), V(not_authorised), V(wait_timed_out),
+          V(ended_in_failure), V(order_still_open), V(seats_moved), V(seats_differ), V(unverified),
+          V(ordered_twice), V(canary_stop), V(controller_gone) or V(error). V(null) for a line that did not fail.
+        - The task's own failure carries the same kind of word in its C(failure) key (V(lines_failed) when lines
+          failed, V(blocked), V(cost_limit), V(plan_changed), V(change_quantity_contradicted), V(invalid_input), ...).
+      type: str
     order:
       description: The order placed for the line (C(id), C(order_number), C(status)).
       type: dict
@@ -315,7 +324,7 @@ plan:
     - {"index": 1, "customer": "ACME-001", "customer_id": "1000001", "customer_name": "Acme Manufacturing Inc.",
        "subscription_id": "3000001", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "product": "Microsoft 365 Business Standard",
        "current": 25, "desired": 30, "delta": 5, "action": "increase", "reason": null, "deferred_until": null,
-       "price_change": {"amount": "62.50", "currency": "USD", "per": "month"}, "result": "completed",
+       "price_change": {"amount": "62.50", "currency": "USD", "per": "month"}, "result": "completed", "failure": null,
        "order": {"id": "4000014", "order_number": "SO000014", "status": "completed"}, "message": null}
 summary:
   description:
@@ -428,7 +437,7 @@ class LicensesModule(IMModule):
             with gate.turn() as blocked:
                 stop = blocked or gate.stop_reason()
             if stop:
-                raise IMError("%s; nothing was ordered" % stop)
+                raise IMError("%s; nothing was ordered" % stop, code="canary_stop")
         states, lines = self.plan(reconciler, guardrails)
         open_orders = reconciler.open_orders(states, lines)
         for _round in range(SETTLE_ROUNDS if not self.check_mode else 0):
@@ -441,7 +450,7 @@ class LicensesModule(IMModule):
             open_orders = reconciler.open_orders(states, lines)
         if open_orders and not self.check_mode:
             raise IMError("orders are still open on the subscriptions of %s; run again when they have completed"
-                          % ", ".join(planner.line_label(lines[index - 1]) for index in sorted(open_orders)))
+                          % ", ".join(planner.line_label(lines[index - 1]) for index in sorted(open_orders)), code="order_still_open")
         for index, orders in open_orders.items():
             lines[index - 1]["message"] = "%s is still open; a real run waits for it and plans again" % ", ".join(describe(order) for order in orders)
         result = {"changed": any(line["action"] in _seats.ORDERING for line in lines), "plan": lines}
@@ -453,11 +462,11 @@ class LicensesModule(IMModule):
                 stale = planner.saved_plan_differs(params["plan_file"], lines)
                 if stale:
                     self.failure_context.update(plan=lines, summary=planner.summarize(lines, "refused"), plan_file=params["plan_file"])
-                    raise IMError(stale)
+                    raise IMError(stale, code="plan_changed")
         reading, refusal = reconciler.prove_reading(states, lines, self.client.config)
         result["quantity_reading"] = reading
         if refusal:
-            self.refuse(lines, reading, refusal)
+            self.refuse(lines, reading, refusal, "change_quantity_contradicted")
         outcome = planner.PLANNED
         if not self.check_mode:
             gate = gate if reading["canary"] is not None else None
@@ -476,7 +485,7 @@ class LicensesModule(IMModule):
         if failed:
             self.failure_context.update(result)
             raise IMError("%s: %s" % (planner.failure_headline(lines), "; ".join(
-                "%s: %s" % (planner.line_label(line), line["message"]) for line in failed)))
+                "%s: %s" % (planner.line_label(line), line["message"]) for line in failed)), code="lines_failed")
         return result
 
     def record_reading(self, reading, line, order):
@@ -484,9 +493,9 @@ class LicensesModule(IMModule):
         if record_confirmation(self.client, order, line["subscription_id"], self.module.warn):
             reading["confirmed"] = reading["confirmed"] or "%s on subscription %s, in this run" % (describe(order), line["subscription_id"])
 
-    def refuse(self, lines, reading, message):
+    def refuse(self, lines, reading, message, code):
         self.failure_context.update(plan=lines, summary=planner.summarize(lines, planner.REFUSED), quantity_reading=reading)
-        raise IMError(message)
+        raise IMError(message, code=code)
 
     def plan(self, reconciler, guardrails):
         """Read, plan and price; fail before any write when a line is blocked or the cost guardrail is exceeded."""
@@ -497,17 +506,17 @@ class LicensesModule(IMModule):
             # A real run without a cost guardrail takes each line's price from its order instead of estimating first.
             reconciler.price(states, lines, self.client.config.change_quantity)
         blocked = [line for line in lines if line["action"] == _seats.BLOCKED]
-        problem = None
+        problem, code = None, "blocked"
         if blocked:
             problem = "%d of %d lines are blocked, so nothing was ordered: %s" % (len(blocked), len(lines), "; ".join(
                 "%s: %s" % (planner.line_label(line), line["reason"]) for line in blocked))
         else:
-            problem = planner.cost_violation(lines, params["max_cost_delta"])
+            problem, code = planner.cost_violation(lines, params["max_cost_delta"]), "cost_limit"
             if problem:
                 problem += "; nothing was ordered"
         if problem:
             self.failure_context.update(plan=lines, summary=planner.summarize(lines, "refused"))
-            raise IMError(problem)
+            raise IMError(problem, code=code)
         return states, lines
 
     def settle(self, open_orders):

@@ -136,6 +136,8 @@ async def _gateway_api(request, handler, state, entry, api_path, correlation_id)
     targeted = faults.targets(request.method, api_path, request.query_string)
     if targeted and faults.fires("drop"):
         return _drop(request)
+    if request.method == "POST" and api_path == "/orders" and faults.settings["order_rendezvous_seconds"]:
+        await _rendezvous(state, await request.read(), faults.settings["order_rendezvous_seconds"])
 
     async def api_call():
         key = request.headers.get("X-Subscription-Key")
@@ -158,6 +160,27 @@ async def _gateway_api(request, handler, state, entry, api_path, correlation_id)
         return _drop(request)
     entry["status"] = response.status
     return response
+
+
+async def _rendezvous(state, raw_body, seconds):
+    """Hold a POST /orders until another one for the same target (subscription, else customer) arrives, for at most
+    ``seconds``; then both go on together. Two runs ordering for one target always race, however far apart a busy
+    machine started them."""
+    try:
+        body = json.loads(raw_body or b"{}")
+    except ValueError:
+        return  # the handler answers the malformed body
+    key = (body.get("subscriptionId") or body.get("customerId")) if isinstance(body, dict) else None
+    waiting = state.rendezvous.pop(key, None)
+    if waiting is not None:
+        waiting.set()  # the other order was held for this one: both go on now
+        return
+    arrived = state.rendezvous[key] = asyncio.Event()
+    try:
+        await asyncio.wait_for(arrived.wait(), seconds)
+    except asyncio.TimeoutError:
+        if state.rendezvous.get(key) is arrived:  # no other order came
+            del state.rendezvous[key]
 
 
 def _api_handler(action):

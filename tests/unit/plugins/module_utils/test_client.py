@@ -329,3 +329,11 @@ def test_paginate_max_items(rsps, make_client):
     token_ok(rsps)
     rsps.add(responses.GET, BASE + "/products", json=page([{"id": str(i)} for i in range(5)], 0, 50, 5))
     assert len(make_client().paginate("/products", page_size=5, max_items=3)) == 3
+
+
+@pytest.mark.parametrize("status, ambiguous, code", [
+    (None, False, "api_unreachable"), (None, True, "answer_lost"), (400, False, "refused_by_api"), (404, False, "refused_by_api"),
+    (401, False, "not_authorised"), (429, False, "throttled"), (503, False, "api_error"),
+])
+def test_an_api_failure_says_its_kind_in_a_word(status, ambiguous, code):
+    assert IMApiError("GET /customers: failed", status=status, ambiguous=ambiguous).code == code

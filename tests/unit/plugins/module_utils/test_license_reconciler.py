@@ -292,7 +292,7 @@ def test_apply_sends_the_quantity_change_quantity_asks_for_and_verifies_the_seat
     states, lines = plan(reconciler, spec(desired, subscription_id="3000001"))
     confirmation = reconciler.apply(states, lines, mode, waiter(clock))
     assert posted_orders(rsps) == [change_body("3000001", "1000001", M365, sent)]
-    assert lines[0]["result"] == planner.COMPLETED and lines[0]["message"] is None
+    assert lines[0]["result"] == planner.COMPLETED and lines[0]["message"] is None and lines[0]["failure"] is None
     assert lines[0]["order"] == {"id": "4000001", "order_number": "SO000001", "status": "completed"}
     assert lines[0]["price_change"] == {"amount": "%.2f" % ((desired - 10) * UNIT_PRICE), "currency": "USD", "per": "month"}
     assert api.seats("3000001") == desired
@@ -309,6 +309,7 @@ def test_an_order_the_api_refuses_fails_its_line_only_and_is_not_sent_again(api,
     confirmation = reconciler.apply(states, lines, "total", waiter(clock))
     assert [line["result"] for line in lines] == ["completed", "failed", "completed"]
     assert lines[1]["message"] == "POST /orders: HTTP 400 " + REFUSAL
+    assert [line["failure"] for line in lines] == [None, "refused_by_api", None]
     assert lines[1]["order"] is None
     assert sorted(body["subscriptionId"] for body in posted_orders(rsps)) == ["3000001", "3000002", "3000003"]
     assert [api.seats(sid) for sid in ("3000001", "3000002", "3000003")] == [13, 20, 7]
@@ -325,7 +326,7 @@ def test_a_completed_order_whose_seats_read_back_wrong_is_not_a_success(api, rec
     states, lines = plan(reconciler, spec(13, subscription_id="3000001"))
     confirmation = reconciler.apply(states, lines, "total", waiter(clock))
     assert api.seats("3000001") == seats
-    assert lines[0]["result"] == planner.LINE_FAILED
+    assert (lines[0]["result"], lines[0]["failure"]) == (planner.LINE_FAILED, "seats_differ")
     assert lines[0]["message"].startswith("order SO000001 (id 4000001) completed, but subscription 3000001 now has %d seats of %s "
                                           "instead of the 13 asked for (it had 10; the order carried the quantity 13). " % (seats, M365))
     assert explanation in lines[0]["message"]
@@ -357,7 +358,7 @@ def test_seats_moved_against_the_plan_are_not_ordered_from(api, reconciler, rsps
     api.subscriptions["3000001"]["products"][0]["quantity"] = 15
     reconciler.apply(states, lines, "total", waiter(clock))
     assert posted_orders(rsps) == []
-    assert lines[0]["result"] == planner.LINE_FAILED
+    assert (lines[0]["result"], lines[0]["failure"]) == (planner.LINE_FAILED, "seats_moved")
     assert lines[0]["message"] == ("another order changed subscription 3000001 (%s) from 10 to 15 seats since the plan was made; "
                                    "nothing was ordered: run again to plan from 15" % lines[0]["mpn"])
 
