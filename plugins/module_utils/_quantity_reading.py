@@ -23,7 +23,7 @@ import os
 import tempfile
 from decimal import Decimal, InvalidOperation
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import cache_root, open_private, private_directory
 
 TOTAL, DELTA = "total", "delta"
@@ -138,6 +138,14 @@ def contradiction(change_quantity, evidence):
     right = other(change_quantity)
     return ("the API's price estimate contradicts change_quantity=%s, so nothing was ordered: %s. Set change_quantity: %s "
             "(INGRAM_CHANGE_QUANTITY=%s)" % (change_quantity, evidence, right, right))
+
+
+def prove_estimate(estimate, mpn, current, desired, change_quantity, unit_price=None):
+    """``{"change_quantity", "verdict", "evidence"}`` of one change's estimate; IMError when it contradicts the setting."""
+    verdict, evidence = judge_estimate(estimate, mpn, current, desired, change_quantity, unit_price)
+    if verdict == CONTRADICTS:
+        raise IMError(contradiction(change_quantity, evidence), code="change_quantity_contradicted")
+    return {"change_quantity": change_quantity, "verdict": verdict, "evidence": evidence}
 
 
 def summarize_verdicts(verdicts):

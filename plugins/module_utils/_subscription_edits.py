@@ -13,6 +13,7 @@ import copy
 from decimal import Decimal, InvalidOperation
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._seats import product_line
 
 # (option under prices, field of the subscription's product line)
@@ -72,6 +73,20 @@ def price_changes(wanted, subscription, mpn):
     if change:
         change["mpn"] = mpn
     return change
+
+
+def apply(client, subscription, patch, special, warn):
+    """Send the in-place changes; the subscription as the API returns it. Attributes the API did not keep as sent are
+    a warning: the platform may hold some back."""
+    after = subscription
+    if patch:
+        after = client.patch("/subscriptions/%s" % path_id(subscription["id"]), patch)
+        if "attributes" in patch and (after.get("attributes") or {}) != patch["attributes"]:
+            kept = after.get("attributes")
+            warn("subscription %s: the API kept the attributes %s where %s was sent" % (subscription["id"], kept, patch["attributes"]))
+    if special:
+        after = client.post("/subscriptions/%s/specialPricing" % path_id(subscription["id"]), special)
+    return after
 
 
 def simulate(subscription, mpn, desired, patch, special):

@@ -237,6 +237,19 @@ EXAMPLES = r"""
     allow_decrease: true
     decrease_window_days: 7
     plan_file: /tmp/acme-reduction-plan.json
+
+- name: Tell a plan the guardrails refused from any other failure, by the failure's kind
+  ingrammicro.marketplace.im_licenses:
+    licenses:
+      - {customer: GLOBEX-002, mpn: SH3AMCLOS, quantity: 90}
+    max_increase: 10
+  check_mode: true
+  register: guarded
+  failed_when: guarded.failed and guarded.failure != "blocked"
+
+- name: Say what the guardrails refused
+  ansible.builtin.debug:
+    msg: "{{ guarded.msg if guarded.failed else 'within the guardrails' }}"
 """
 
 RETURN = r"""

@@ -331,19 +331,15 @@ class SubscriptionModule(IMResource):
         if action in _seats.ORDERING:
             order_body = _seats.change_order(subscription, mpn, current, desired, change_quantity, self.params["po_number"])
             estimate = self.desk.estimate(order_body)
-            verdict, evidence = quantity_reading.judge_estimate(estimate, mpn, current, desired, change_quantity,
-                                                                _seats.product_line(subscription, mpn).get("unitPrice"))
-            if verdict == quantity_reading.CONTRADICTS:
-                raise IMError(quantity_reading.contradiction(change_quantity, evidence))
-            extra.update(estimate=self.present(estimate),
-                         quantity_reading={"change_quantity": change_quantity, "verdict": verdict, "evidence": evidence})
+            extra.update(estimate=self.present(estimate), quantity_reading=quantity_reading.prove_estimate(
+                estimate, mpn, current, desired, change_quantity, _seats.product_line(subscription, mpn).get("unitPrice")))
         if wanted is not None:
             extra["plan"] = dict(self.plan(subscription, mpn, desired, action, estimate), reason=reason, deferred_until=deferred_until)
         if not (order_body or patch or special):
             return self.result(False, subscription, subscription, **extra)
         if self.check_mode:
             return self.result(True, subscription, edits.simulate(subscription, mpn, desired, patch, special), **extra)
-        after = self.edit(subscription, patch, special)
+        after = edits.apply(self.client, subscription, patch, special, self.module.warn)
         if order_body is None:
             return self.result(True, subscription, after, **extra)
         fresh = {}
@@ -366,18 +362,6 @@ class SubscriptionModule(IMResource):
             # A verified change confirms the reading for runs of im_licenses that follow.
             record_confirmation(self.client, order, subscription["id"], self.module.warn)
         return self.result(True, subscription, after, **extra)
-
-    def edit(self, subscription, patch, special):
-        """Apply the in-place changes; the subscription as the API returns it."""
-        after = subscription
-        if patch:
-            after = self.client.patch("/subscriptions/%s" % path_id(subscription["id"]), patch)
-            if "attributes" in patch and (after.get("attributes") or {}) != patch["attributes"]:
-                self.module.warn("subscription %s: the API kept the attributes %s where %s was sent"
-                                 % (subscription["id"], after.get("attributes"), patch["attributes"]))
-        if special:
-            after = self.client.post("/subscriptions/%s/specialPricing" % path_id(subscription["id"]), special)
-        return after
 
     @staticmethod
     def plan(subscription, mpn, desired, action, estimate):

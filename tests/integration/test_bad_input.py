@@ -121,6 +121,15 @@ MODULE_CASES = [
 MISSING_PASSWORD = ("connection missing password", "im_customer_info", {"external_id": "ACME-001", "token_cache": False},
                     ["password (option password or environment variable INGRAM_PASSWORD or INGRAM_PASSWORD_FILE)"])
 
+# The kind of failure (the result's ``failure``) of some cases, one per kind: what a playbook tests instead of the text.
+FAILURE_KINDS = {
+    "customer country code": "invalid_input",
+    "connection missing password": "invalid_input",
+    "licenses above maximum": "blocked",
+    "connection wrong password": "not_authorised",
+    "connection unreachable host": "api_unreachable",
+}
+
 ROLE_CASES = [
     ("onboarding customer without external_id", "ingrammicro.marketplace.onboard_customers",
      {"onboarding_customers": [{"name": "No Id"}]}, ["onboarding_customers line 1: external_id is missing"]),
@@ -234,6 +243,8 @@ def test_module_bad_input_fails_before_any_write(case, module_results):
     assert result.get("failed") is True, result
     for fragment in expected:
         assert fragment in result["msg"], (fragment, result["msg"])
+    if name in FAILURE_KINDS:
+        assert result["failure"] == FAILURE_KINDS[name], result
 
 
 @pytest.mark.parametrize("case", ROLE_CASES, ids=[case[0] for case in ROLE_CASES])

@@ -490,7 +490,7 @@ def test_three_runs_on_separate_machines_never_buy_a_subscription_twice(mode, si
         lines = [{"subscription_id": item["id"], "quantity": item["quantity"] + 3} for item in held]
         # The rendezvous holds an order until the other run's order for that subscription arrives (at most 3 s), so
         # the runs race however late a busy machine starts one of them.
-        sim.set_faults(change_quantity=mode, latency_ms=100, order_processing_seconds=2, order_rendezvous_seconds=3)
+        sim.set_faults(change_quantity=mode, latency_ms=100, order_processing_seconds=2, rendezvous_seconds=3)
         started = time.monotonic()
         runs = {name: start(sim, tmp_path, tmp_path / ("cache-%d-%s" % (repeat, name)), "%d-%s" % (repeat, name),
                             {"license_adjustment_licenses": declared, "license_adjustment_output_dir": str(tmp_path / ("%d-%s" % (repeat, name)))},
@@ -519,7 +519,7 @@ def test_three_runs_on_separate_machines_never_buy_a_subscription_twice(mode, si
 def test_when_orders_cannot_be_withdrawn_every_run_of_a_race_fails_naming_the_orders(sim, tmp_path):
     """A platform that refuses to cancel orders through the API: a race ends in a duplicate, and every run that took part
     in it fails, naming the subscription and both orders; none says applied."""
-    sim.set_faults(change_quantity="total", latency_ms=100, order_processing_seconds=2, order_withdrawal=False, order_rendezvous_seconds=3)
+    sim.set_faults(change_quantity="total", latency_ms=100, order_processing_seconds=2, order_withdrawal=False, rendezvous_seconds=3)
     for attempt in range(3):  # until the two runs have really raced (the rendezvous makes the first attempt one)
         seeded = sim.seed(customers=8, subscriptions_per_customer=1, external_id_prefix="DUP%d-" % attempt)["customers"]
         held = [customer["subscriptions"][0] for customer in seeded]
@@ -533,7 +533,7 @@ def test_when_orders_cannot_be_withdrawn_every_run_of_a_race_fails_naming_the_or
         twice = {sid: numbers for sid, numbers in non_cancelled_orders(sim).items() if len(numbers) > 1 and sid in ours}
         if twice:
             break
-    sim.set_faults(latency_ms=0, order_withdrawal=True, order_rendezvous_seconds=0)
+    sim.set_faults(latency_ms=0, order_withdrawal=True, rendezvous_seconds=0)
     assert twice, "no race happened in 3 rounds, so nothing was tested"
     for name, (code, output) in results.items():
         involved = [sid for sid, numbers in twice.items() if any(number in output for number in numbers)]
@@ -558,15 +558,16 @@ NEW_CUSTOMER = {
 
 @pytest.mark.parametrize("platform", ["duplicate external ids allowed", "duplicate external ids refused"])
 def test_three_onboarding_runs_of_one_new_customer_leave_one_customer_with_one_subscription(platform, sim, tmp_path):
-    """Three onboarding runs of one new customer, started together with separate caches (up to eight rounds, until the
+    """Three onboarding runs of one new customer, started together with separate caches (up to three rounds, until the
     runs have really raced for the creation): one customer has the external id, every run ends on it, and it holds
     one subscription bought by one order."""
     refused = platform.endswith("refused")
     raced = 0
-    for attempt in range(8):
+    for attempt in range(3):
         sim.reset()
-        # 400 ms per request widens the moment between looking for the customer and creating it, as a slow link does.
-        sim.set_faults(latency_ms=400, order_processing_seconds=5, unique_external_ids=refused)
+        # The rendezvous holds a creation until another run's creation of the same customer (or order for it) arrives,
+        # at most 3 s: the runs race for it however late a busy machine starts one of them.
+        sim.set_faults(latency_ms=100, order_processing_seconds=5, unique_external_ids=refused, rendezvous_seconds=3)
         runs = {name: start(sim, tmp_path, tmp_path / ("cache-%d-%s" % (attempt, name)), "%d-%s" % (attempt, name),
                             {"onboarding_customers": [NEW_CUSTOMER]}, playbook=ONBOARD, verbosity=0)
                 for name in ("first", "second", "third")}

@@ -136,8 +136,8 @@ async def _gateway_api(request, handler, state, entry, api_path, correlation_id)
     targeted = faults.targets(request.method, api_path, request.query_string)
     if targeted and faults.fires("drop"):
         return _drop(request)
-    if request.method == "POST" and api_path == "/orders" and faults.settings["order_rendezvous_seconds"]:
-        await _rendezvous(state, await request.read(), faults.settings["order_rendezvous_seconds"])
+    if request.method == "POST" and api_path in ("/orders", "/customers") and faults.settings["rendezvous_seconds"]:
+        await _rendezvous(state, api_path, await request.read(), faults.settings["rendezvous_seconds"])
 
     async def api_call():
         key = request.headers.get("X-Subscription-Key")
@@ -162,15 +162,17 @@ async def _gateway_api(request, handler, state, entry, api_path, correlation_id)
     return response
 
 
-async def _rendezvous(state, raw_body, seconds):
-    """Hold a POST /orders until another one for the same target (subscription, else customer) arrives, for at most
-    ``seconds``; then both go on together. Two runs ordering for one target always race, however far apart a busy
-    machine started them."""
+async def _rendezvous(state, api_path, raw_body, seconds):
+    """Hold a POST /orders until another one for the same target (subscription, else customer) arrives, and a POST
+    /customers until another one with the same external id does, for at most ``seconds``; then both go on together.
+    Two runs creating the same thing always race, however far apart a busy machine started them."""
     try:
         body = json.loads(raw_body or b"{}")
     except ValueError:
         return  # the handler answers the malformed body
-    key = (body.get("subscriptionId") or body.get("customerId")) if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return
+    key = (api_path, body.get("externalId") if api_path == "/customers" else body.get("subscriptionId") or body.get("customerId"))
     waiting = state.rendezvous.pop(key, None)
     if waiting is not None:
         waiting.set()  # the other order was held for this one: both go on now

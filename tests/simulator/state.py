@@ -115,7 +115,7 @@ class SimState:
 
     def reset(self):
         self.faults.reset()
-        self.rendezvous = {}  # order target -> the asyncio.Event a POST /orders waits on (order_rendezvous_seconds)
+        self.rendezvous = {}  # (path, target) -> the asyncio.Event a held POST waits on (rendezvous_seconds)
         self.log = []
         self.generation += 1
         self.max_in_flight = 0

@@ -547,14 +547,14 @@ def test_max_in_flight_shows_concurrency(sim, api):
 
 def test_order_rendezvous_holds_an_order_until_another_for_its_target_arrives(sim, api):
     api.ok("GET", "/customers")
-    sim.set_faults(order_rendezvous_seconds=30)
+    sim.set_faults(rendezvous_seconds=30)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         first = pool.submit(api.call, "POST", "/orders", json=change_order(ACME_M365_STANDARD, 30))
         time.sleep(1.0)
         assert not first.done()  # held: no other order for the subscription yet
         second = pool.submit(api.call, "POST", "/orders", json=change_order(ACME_M365_STANDARD, 31))
         assert first.result(timeout=10).status_code == second.result(timeout=10).status_code == 200
-    sim.set_faults(order_rendezvous_seconds=0.5)
+    sim.set_faults(rendezvous_seconds=0.5)
     started = time.monotonic()
     assert api.call("POST", "/orders", json=change_order(ACME_M365_STANDARD, 32)).status_code == 200  # alone: goes on after 0.5 s
     assert time.monotonic() - started >= 0.5

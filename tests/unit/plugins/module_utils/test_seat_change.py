@@ -5,7 +5,7 @@ import pytest
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _subscription_edits as edits
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._quantity_reading import contradiction
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._quantity_reading import contradiction, prove_estimate
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._seats import change_from_fresh
 
 
@@ -41,6 +41,46 @@ def test_a_contradicting_estimate_names_the_setting_that_fits():
     assert contradiction("total", "the estimate prices 13 seats").endswith(
         "contradicts change_quantity=total, so nothing was ordered: the estimate prices 13 seats. Set change_quantity: "
         "delta (INGRAM_CHANGE_QUANTITY=delta)")
+
+
+def change_estimate(change):
+    """An estimate whose details show a signed change of ``change`` seats of MPN-1 at 12.50 each."""
+    return {"total": {"amount": str(12.5 * change), "currency": "USD"},
+            "details": [{"type": "recurring", "mpn": "MPN-1", "quantity": change}]}
+
+
+def test_an_estimate_that_shows_the_intended_change_proves_the_setting():
+    reading = prove_estimate(change_estimate(3), "MPN-1", 10, 13, "total")
+    assert reading["change_quantity"] == "total" and reading["verdict"] == "holds"
+
+
+def test_an_estimate_that_shows_the_total_added_is_refused_with_its_kind():
+    with pytest.raises(IMError) as error:
+        prove_estimate(change_estimate(13), "MPN-1", 10, 13, "total")  # 13 seats added: the platform reads deltas
+    assert error.value.code == "change_quantity_contradicted"
+    assert "Set change_quantity: delta (INGRAM_CHANGE_QUANTITY=delta)" in str(error.value)
+
+
+class RecordingClient:
+    def __init__(self, kept_attributes):
+        self.kept, self.sent = kept_attributes, []
+
+    def patch(self, path, body):
+        self.sent.append(("PATCH", path, body))
+        return dict(subscription(5), attributes=self.kept)
+
+    def post(self, path, body):
+        self.sent.append(("POST", path, body))
+        return subscription(5)
+
+
+def test_in_place_changes_are_sent_and_attributes_the_api_did_not_keep_are_a_warning():
+    client, warnings = RecordingClient({"cost_center": "A1"}), []
+    special = {"products": [{"mpn": "MPN-1", "unitCost": {"amount": "9", "currency": "USD"}}]}
+    edits.apply(client, subscription(5), {"attributes": {"team": "7"}}, special, warnings.append)
+    assert [(method, path) for method, path, _body in client.sent] == [("PATCH", "/subscriptions/3000001"),
+                                                                       ("POST", "/subscriptions/3000001/specialPricing")]
+    assert warnings == ["subscription 3000001: the API kept the attributes {'cost_center': 'A1'} where {'team': '7'} was sent"]
 
 
 def params(**given):
