@@ -1,5 +1,7 @@
-"""Every way a playbook can fail before it gets anywhere, as a user sees it: at the default verbosity, the cause is
-named in the playbook's words, no internal phrase of Ansible or Python reaches the user, and nothing is written."""
+"""Every way a playbook can fail, as a user sees it at the default verbosity: before it gets anywhere (connection,
+credentials, the licence CSV; nothing is written), while planning (a guardrail; nothing is ordered) and after ordering
+(an order refused or ending in error). The cause is named in the playbook's words, and no internal phrase of Ansible or
+Python reaches the user."""
 
 import socket
 
@@ -92,3 +94,33 @@ def test_licence_csv_failures_name_the_cause_at_the_default_verbosity(sim, run_p
                                 "license_adjustment_output_dir": str(tmp_path / "audit")}, verbosity=0)
     assert_user_sees(run, cause)
     assert writes(sim) == []
+
+
+def orders_placed(simulator):
+    return [entry for entry in simulator.requests() if entry["method"] == "POST" and entry["path"].endswith("/orders")
+            and entry["status"] == 200]
+
+
+ACME_STANDARD = {"customer": "ACME-001", "mpn": "CFQ7TTC0LDPB:0001:P1Y"}
+# Later failures: while planning (nothing may be ordered) and after orders (the order is refused or ends in error).
+LATER_FAULTS = {
+    "a guardrail blocks the plan": (ADJUST, {"license_adjustment_licenses": [dict(ACME_STANDARD, quantity=30)],
+                                             "license_adjustment_max_increase": 2}, {},
+                                    "line 1 (ACME-001 CFQ7TTC0LDPB:0001:P1Y 25 -> 30): an increase of 5 seats exceeds "
+                                    "license_adjustment_max_increase 2", 0),
+    "the platform refuses the order": (ADJUST, {"license_adjustment_licenses": [dict(ACME_STANDARD, quantity=20)],
+                                                "license_adjustment_allow_decrease": True}, {"decrease_window_days": 7},
+                                       "within 7 days of purchase or renewal", 0),
+    "an onboarding order ends in error": ("ingrammicro.marketplace.onboard_customers", {"onboarding_customers": [
+        {"external_id": "ACME-001", "subscriptions": [{"mpn": "SH3AMCLOS", "quantity": 1}]}]}, {"order_error_next": 1},
+        "ended in status error", 1),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(LATER_FAULTS))
+def test_failures_while_planning_and_after_ordering_name_the_cause_at_the_default_verbosity(sim, run_playbook, tmp_path, fault):
+    playbook, variables, faults, cause, orders = LATER_FAULTS[fault]
+    sim.set_faults(order_processing_seconds=0.3, **faults)
+    run = run_playbook(playbook, variables, verbosity=0)
+    assert_user_sees(run, cause)
+    assert len(orders_placed(sim)) == orders
