@@ -11,6 +11,9 @@ version_added: 1.1.0
 description:
   - Used by the roles of this collection to write audit files and reports (RFC 4180, every field quoted, one line per
     row, the header first). C(None) is an empty cell, booleans are C(true) or C(false).
+  - A cell that begins with V(=), V(+), V(-), V(@), a tab or a carriage return is written with a single quote before
+    it, so that a spreadsheet program shows it as text instead of running it as a formula (CSV injection); plain
+    numbers such as V(-3) stay numbers.
   - P(ingrammicro.marketplace.text_table#filter) lays out the same rows as a text table.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)

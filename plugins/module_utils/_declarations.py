@@ -22,6 +22,7 @@ import re
 from decimal import Decimal
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._layout import csv_value
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
 # CSV column -> declaration field. Columns not listed are informational and ignored.
@@ -196,7 +197,8 @@ def read_csv(path, variable=None):
     columns = {CSV_FIELDS[column]: "%s (%s)" % (column_letter(index), column) for column, index in positions.items()}
     lines, problems, seen = [], [], {}
     for number, row in enumerate(rows[1:], start=2):
-        cells = {CSV_FIELDS[column]: (row[index].strip() if index < len(row) else "") for column, index in positions.items()}
+        # A cell the collection wrote with a quote before it (so that no spreadsheet runs it) reads as its value.
+        cells = {CSV_FIELDS[column]: (csv_value(row[index]).strip() if index < len(row) else "") for column, index in positions.items()}
         if not any(cells.values()) or (not cells.get("quantity") and not cells.get("used")):
             continue  # an empty row, or one that keeps its seats
         where = "%s row %d" % (file_name, number)

@@ -8,6 +8,13 @@ One place for the layout every role shares, so that a table or a CSV file looks 
 
 from __future__ import annotations
 
+import re
+
+# What a cell a spreadsheet program takes for a formula begins with (OWASP, CSV injection). Such a cell is written with
+# a single quote before it, which spreadsheet programs show as text; a plain number such as -3 stays a number.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)\Z")
+
 
 def cell_text(value):
     """A value as a cell shows it: nothing for None, true/false for booleans (as YAML and the CSV reader spell them)."""
@@ -25,7 +32,21 @@ def text_table(header, rows):
     return ["  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip() for row in table]
 
 
+def csv_cell(value):
+    """A value as a CSV cell: as ``cell_text``, with a single quote before text a spreadsheet would run as a formula."""
+    text = cell_text(value)
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def csv_value(cell):
+    """The value a cell written by ``csv_cell`` holds: without the quote put before a formula-like text."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def csv_text(header, rows):
-    """A CSV file (RFC 4180): every field quoted, one line per row, ending with a line break."""
-    return "".join(",".join('"%s"' % cell_text(value).replace('"', '""') for value in row) + "\n"
+    """A CSV file (RFC 4180): every field quoted, one line per row, ending with a line break; no cell a spreadsheet
+    program would run as a formula (see ``csv_cell``)."""
+    return "".join(",".join('"%s"' % csv_cell(value).replace('"', '""') for value in row) + "\n"
                    for row in [header] + list(rows))

@@ -98,6 +98,28 @@ def test_the_spreadsheet_round_trip_changes_exactly_the_edited_rows(sim, run_pla
     assert "changed=0" in again.output
 
 
+def test_names_that_look_like_formulas_are_written_as_text_and_still_declare_their_customer(sim, run_playbook, tmp_path):
+    """Customer names and external ids set in the Marketplace to what a spreadsheet runs as a formula: the report's CSV
+    and the audit CSV write them as text (a single quote before), and the report's CSV, edited, still declares them."""
+    evil = sim.seed(customers=1, subscriptions_per_customer=1, external_id_prefix="+PLUS-",
+                    name_prefix='=HYPERLINK("http://evil.example/","Click me") ')["customers"][0]
+    other = sim.seed(customers=1, subscriptions_per_customer=1, external_id_prefix="@SUM(1+1)-", name_prefix="-Minus ")["customers"][0]
+    header, rows, paths = export(run_playbook, tmp_path / "export", {"license_report_customers": [evil["externalId"], other["externalId"]]})
+    with open(paths["csv"], newline="", encoding="utf-8") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert "'" + evil["externalId"] in cells and "'" + evil["name"] in cells and "'" + other["name"] in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and not re.fullmatch(r"-[\d.]+", cell))]
+    row_of(rows, "'" + evil["externalId"], evil["subscriptions"][0]["mpn"])["desired_quantity"] = str(evil["subscriptions"][0]["quantity"] + 1)
+    edited = save(tmp_path / "licenses.csv", header, rows)
+    check, log = adjust(sim, run_playbook, edited, "--check", license_adjustment_output_dir=str(tmp_path / "audit"))
+    assert check.rc == 0, check.output[-4000:]
+    assert writes(log) == []
+    assert "Total 1 line(s) - 1 increase" in "\n".join(plan_notes(check.output))
+    with open(glob.glob(str(tmp_path / "audit" / "plan-*.csv"))[0], newline="", encoding="utf-8") as handle:
+        audit = list(csv.DictReader(handle))
+    assert [(row["customer"], row["customer_name"], row["delta"]) for row in audit] == [("'" + evil["externalId"], "'" + evil["name"], "1")]
+
+
 def test_yaml_lines_and_csv_rows_plan_together_and_a_subscription_declared_twice_is_an_error(sim, run_playbook, tmp_path):
     header, rows, _paths = export(run_playbook, tmp_path / "export")
     row_of(rows, "ACME-001", "CFQ7TTC0LDPB:0001:P1Y")["desired_quantity"] = "27"

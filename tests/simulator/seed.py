@@ -213,9 +213,10 @@ def _positive_int(value, name, maximum):
 def generate(state, body):
     """POST /_sim/seed {"generate": {...}}: add customers holding active subscriptions, deterministically."""
     if not isinstance(body, dict) or set(body) != {"generate"} or not isinstance(body["generate"], dict):
-        raise bad_request('body must be {"generate": {"customers": N, "subscriptions_per_customer": M, "external_id_prefix": "..."}}')
+        raise bad_request('body must be {"generate": {"customers": N, "subscriptions_per_customer": M, "external_id_prefix": "...", '
+                          '"name_prefix": "..."}}')
     spec = body["generate"]
-    unknown = set(spec) - {"customers", "subscriptions_per_customer", "external_id_prefix"}
+    unknown = set(spec) - {"customers", "subscriptions_per_customer", "external_id_prefix", "name_prefix"}
     if unknown:
         raise bad_request(f"unknown generate field(s): {', '.join(sorted(unknown))}")
     # One product per MPN, so that (customer, mpn) always names a single subscription.
@@ -225,13 +226,16 @@ def generate(state, body):
     prefix = spec.get("external_id_prefix", "GEN-")
     if not isinstance(prefix, str) or not prefix:
         raise bad_request("generate.external_id_prefix must be a non-empty string")
+    name_prefix = spec.get("name_prefix", "Generated Customer ")
+    if not isinstance(name_prefix, str):
+        raise bad_request("generate.name_prefix must be a string")
     start = 1 + sum(1 for customer in state.customers.values() if (customer.get("externalId") or "").startswith(prefix))
     created_on = datetime.date.today()
     created = []
     for number in range(start, start + count):
         external_id = f"{prefix}{number:04d}"
         slug = re.sub(r"[^a-z0-9]+", "-", external_id.lower()).strip("-")
-        account = _account(f"Generated Customer {external_id}", external_id, f"{number} Generated Road", "10001", "New York", "NY", "US",
+        account = _account(f"{name_prefix}{external_id}", external_id, f"{number} Generated Road", "10001", "New York", "NY", "US",
                            "en", None, [_contact("Gen", f"Admin{number}", f"admin@{slug}.example", "+12125550100")])
         customer = state.add_customer(account, OWN_RESELLER_ID)
         subscriptions = []
