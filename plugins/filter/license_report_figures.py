@@ -19,8 +19,10 @@ description:
     P(ingrammicro.marketplace.text_table#filter).
   - C(summary) - the HTML report's figures (the C(license_report_summary) fact) - monthly spend at catalog prices per
     customer, per product and in total, per currency (a price per year counts one twelfth); seats of active
-    subscriptions; renewals in the next 30, 60 and 90 days (UTC); subscriptions with auto-renew off; and the deferred
-    decreases of the newest licence-adjustment audit file.
+    subscriptions; renewals in the next 30, 60 and 90 days (UTC); subscriptions with auto-renew off; and the
+    decreases still to be made - for each subscription, the newest decision over every licence-adjustment audit file,
+    when it is a decrease (deferred to the renewal, or planned and not made yet) and the subscription still holds more
+    seats than it desired.
   - C(page) - a summary as the HTML page prints it - money as text, bar widths, renewals in date order and the notes.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
@@ -54,8 +56,8 @@ options:
     elements: dict
   audit_files:
     description:
-      - C(summary) - licence-adjustment audit files (the C(files) of C(ansible.builtin.find)); the newest one's deferred
-        decreases are listed.
+      - C(summary) - licence-adjustment audit files (the C(files) of C(ansible.builtin.find)); the decreases they leave
+        pending are listed, whichever run came last.
     type: list
     elements: dict
   generated_at:
@@ -87,8 +89,9 @@ _value:
     - C(csv) - C(header) and C(rows); C(table) - C(header), C(rows) and C(total), the total line.
     - C(summary) - C(generated_at), C(today), C(customers) and C(products) (each with C(seats) and C(monthly), the
       spend per currency as decimal strings such as C(452.45)), C(monthly_total), C(unpriced) (subscription ids),
-      C(renewals) (by window C(30), C(60), C(90)), C(auto_renew_off), C(deferred) and C(deferred_source) (the audit
-      file's name).
+      C(renewals) (by window C(30), C(60), C(90)), C(auto_renew_off), C(deferred) (the pending decreases, each with
+      C(current) seats now, C(desired), C(deferred_until) and C(source), the audit file of the decision) and
+      C(audit_files) (how many were read).
     - C(page) - what the HTML page prints, every figure prepared.
   type: raw
 """
@@ -110,10 +113,10 @@ def license_report_figures(data, kind, customers=None, files=None, html=False, c
         return _report_figures.table(data or [], files, bool(html))
     if kind == "summary":
         try:
-            audit_name, audit = _report_figures.newest_audit(audit_files or [])
+            audits = _report_figures.read_audits(audit_files or [])
         except IMConfigError as exc:
             raise AnsibleFilterError(str(exc)) from None
-        return _report_figures.summary(data or [], catalog or [], audit, audit_name, generated_at, today_utc())
+        return _report_figures.summary(data or [], catalog or [], audits, generated_at, today_utc())
     if kind == "page":
         return _report_figures.page(data)
     raise AnsibleFilterError("license_report_figures: unknown kind %r (rows, csv, table, summary or page)" % kind)

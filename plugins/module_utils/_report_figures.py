@@ -179,34 +179,52 @@ def cents(amounts):
     return {currency: str(amount.quantize(CENT, rounding=ROUND_HALF_UP)) for currency, amount in amounts.items()}
 
 
-def deferred_decreases(audit):
-    """The decreases a licence-adjustment audit file (its ``plan``) says must wait for a renewal."""
-    plan = audit.get("plan") if isinstance(audit, dict) else None
-    return [{"customer": line.get("customer") or line.get("customer_id"), "product": line.get("product"), "mpn": line.get("mpn"),
-             "subscription_id": line.get("subscription_id"), "current": line.get("current"), "desired": line.get("desired"),
-             "deferred_until": line.get("deferred_until")}
-            for line in plan or [] if line.get("action") == "deferred"]
+def read_audits(found):
+    """``[(file name, content)]`` of the licence-adjustment audit files ``found`` (ansible.builtin.find's ``files``)."""
+    audits = []
+    for entry in found or []:
+        path = entry["path"]
+        try:
+            with open(path, encoding="utf-8") as handle:
+                audits.append((os.path.basename(path), json.load(handle)))
+        except (OSError, ValueError) as exc:
+            raise IMConfigError("license_report_adjustment_dir: the audit file %s cannot be read as JSON (%s)" % (path, exc)) from None
+    return audits
 
 
-def newest_audit(found):
-    """``(file name, content)`` of the newest of the audit files ``found`` (ansible.builtin.find's ``files``), or
-    ``(None, None)`` when there is none."""
-    if not found:
-        return None, None
-    path = sorted(found, key=lambda entry: entry.get("mtime") or 0)[-1]["path"]
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return os.path.basename(path), json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise IMConfigError("license_report_adjustment_dir: the audit file %s cannot be read as JSON (%s)" % (path, exc)) from None
+def pending_decreases(audits, rows):
+    """The decreases still to be made: a subscription whose newest decision, over every audit file, is a decrease
+    (deferred to its renewal, or planned and not yet made), and which still holds more seats than that decision
+    desired (``rows``: the report's live rows). Any later run - a check-mode plan, a refused run, one about other
+    subscriptions - leaves it listed until a run decides otherwise or the seats have come down.
+
+    A blocked line is no decision (nothing could be planned for it), nor is a line of a run that never planned."""
+    newest = {}
+    # Oldest first, by the generated_at each holds, then by name (which holds the UTC time too).
+    for name, audit in sorted(audits, key=lambda pair: (str(pair[1].get("generated_at") or "") if isinstance(pair[1], dict) else "", pair[0])):
+        for line in (audit.get("plan") if isinstance(audit, dict) else None) or []:
+            if isinstance(line, dict) and line.get("subscription_id") and line.get("action") not in (None, "blocked"):
+                newest[str(line["subscription_id"])] = (name, line)
+    live = {str(row.get("subscription_id")): row for row in rows}
+    pending = []
+    for subscription_id, (name, line) in newest.items():
+        row = live.get(subscription_id)
+        seats = (row or {}).get("seats")
+        if line.get("action") not in ("deferred", "decrease") or seats is None or line.get("desired") is None or seats <= line["desired"]:
+            continue
+        pending.append({"customer": row.get("customer_external_id") or row.get("customer_id"), "product": row.get("product"),
+                        "mpn": row.get("mpn"), "subscription_id": subscription_id, "current": seats, "desired": line["desired"],
+                        "deferred_until": line.get("deferred_until") if line.get("action") == "deferred" else None, "source": name})
+    return sorted(pending, key=lambda item: (_no_case(item["customer"]), _no_case(item["mpn"]), item["subscription_id"]))
 
 
-def summary(rows, catalog, audit, audit_name, generated_at, today):
+def summary(rows, catalog, audits, generated_at, today):
     """The figures of the HTML report (the license_report_summary fact).
 
     Monthly spend is the catalog price of each active subscription product times its seats, per month and currency;
     an active one without a catalog price is listed in ``unpriced`` instead. Seats count active subscriptions only.
-    Renewals fall in windows of days from ``today``; ``deferred`` comes from the newest licence-adjustment ``audit``.
+    Renewals fall in windows of days from ``today``; ``deferred`` are the decreases still pending over every
+    licence-adjustment audit file in ``audits`` (see ``pending_decreases``).
     """
     prices = {product.get("id"): recurring_price(product) for product in catalog}
     customers, products = {}, {}
@@ -250,7 +268,7 @@ def summary(rows, catalog, audit, audit_name, generated_at, today):
             "products": sorted(products.values(), key=lambda entry: _no_case(entry["mpn"])),
             "monthly_total": cents(totals), "unpriced": unpriced, "renewals": renewals,
             "auto_renew_off": sorted(auto_renew_off, key=lambda entry: _no_case(entry["customer"])),
-            "deferred": deferred_decreases(audit), "deferred_source": audit_name}
+            "deferred": pending_decreases(audits, rows), "audit_files": len(audits)}
 
 
 def money_text(monthly):
@@ -309,8 +327,8 @@ def page(figures):
                             for name, first, _last in RENEWAL_WINDOWS],
         "auto_renew_off": [dict(named(item), seats=cell_text(item["seats"]), renewal_date=item["renewal_date"] or "")
                            for item in figures["auto_renew_off"]],
-        "deferred_note": ("From the licence adjustment audit file %s." % figures["deferred_source"]) if figures["deferred_source"]
-        else NO_AUDIT_NOTE,
+        "deferred_note": ("From %d licence adjustment audit file(s): each subscription's newest decision, against its seats "
+                          "now." % figures["audit_files"]) if figures["audit_files"] else NO_AUDIT_NOTE,
         "deferred": [dict(named(item), current=cell_text(item["current"]), desired=cell_text(item["desired"]),
-                          deferred_until=item["deferred_until"] or "") for item in figures["deferred"]],
+                          deferred_until=item["deferred_until"] or "now") for item in figures["deferred"]],
     }

@@ -356,6 +356,41 @@ def test_the_html_report_shows_the_simulators_figures(sim, run_playbook, tmp_pat
     assert "width=device-width" in page and "@media print" in page
 
 
+def pending_in_report(run_playbook, directory, audit_dir):
+    """``[(subscription, seats now, seats wanted)]`` of the HTML report's pending decreases."""
+    _header, _rows, paths = export(run_playbook, directory, {"license_report_adjustment_dir": str(audit_dir)})
+    parsed = Cells()
+    with open(paths["html"], encoding="utf-8") as handle:
+        parsed.feed(handle.read())
+    return [(row["attrs"]["data-subscription"], row["cells"][2][1], row["cells"][3][1]) for row in parsed.sections["deferred-decreases"]
+            if "data-subscription" in row["attrs"]]
+
+
+def test_a_deferred_decrease_stays_in_the_report_whatever_runs_come_after(sim, run_playbook, tmp_path):
+    """Deferred, then a check-mode plan, then a refused run, then a run into another directory: the report still lists
+    the pending decrease; a run that declares the seats it has clears it."""
+    audit = tmp_path / "audit"
+    acme_standard = {"customer": "ACME-001", "mpn": "CFQ7TTC0LDPB:0001:P1Y"}
+    globex = {"customer": "GLOBEX-002", "mpn": "SH3AMCLOS"}
+    runs = [
+        ({"license_adjustment_licenses": [dict(acme_standard, quantity=20)], "license_adjustment_allow_decrease": True,
+          "license_adjustment_decrease_window_days": 0, "license_adjustment_output_dir": str(audit)}, (), 0),
+        ({"license_adjustment_licenses": [dict(globex, quantity=41)], "license_adjustment_output_dir": str(audit)}, ("--check",), 0),
+        ({"license_adjustment_licenses": [dict(globex, quantity=90)], "license_adjustment_max_increase": 5,
+          "license_adjustment_output_dir": str(audit)}, (), 2),
+        ({"license_adjustment_licenses": [dict(globex, quantity=41)], "license_adjustment_output_dir": str(tmp_path / "elsewhere")}, (), 0),
+    ]
+    for variables, args, code in runs:
+        run = run_playbook(ADJUST, variables, args=args, verbosity=0)
+        assert run.rc == code, run.output[-3000:]
+    # The newest audit file is the refused run's, and the check-mode plan came after the deferral: it is still listed.
+    assert pending_in_report(run_playbook, tmp_path / "report", audit) == [("3000001", "25", "20")]
+    keep = run_playbook(ADJUST, {"license_adjustment_licenses": [dict(acme_standard, quantity=25)],
+                                 "license_adjustment_output_dir": str(audit)}, verbosity=0)
+    assert keep.rc == 0, keep.output[-3000:]
+    assert pending_in_report(run_playbook, tmp_path / "report-kept", audit) == []
+
+
 def test_a_missing_adjustment_directory_names_the_variable(sim, run_playbook, tmp_path):
     run = run_playbook(REPORT, {"license_report_dir": str(tmp_path / "report"),
                                 "license_report_adjustment_dir": str(tmp_path / "no-such-dir")}, verbosity=0)

@@ -44,8 +44,8 @@ def catalog(*prices):
     return [{"id": "PRD-%s" % chr(ord("A") + index), "prices": [setup, dict(price, type="recurring")]} for index, price in enumerate(prices)]
 
 
-def summary_of(rows, products=(), audit=None, audit_name=None):
-    return figures.summary(rows, list(products), audit, audit_name, "2026-12-06T10:00:00Z", TODAY)
+def summary_of(rows, products=(), audits=()):
+    return figures.summary(rows, list(products), list(audits), "2026-12-06T10:00:00Z", TODAY)
 
 
 # ---------------------------------------------------------------------------------------------------- rows
@@ -220,40 +220,69 @@ def test_auto_renew_off_lists_only_false_sorted_by_customer():
                       "renewal_date": "2027-02-01", "status": "active"}
 
 
-def test_deferred_decreases_come_from_the_audit_file_when_there_is_one():
-    audit = {"plan": [{"action": "deferred", "customer": None, "customer_id": "1000001", "product": "M365", "mpn": "MPN-A",
-                       "subscription_id": "3000001", "current": 25, "desired": 20, "deferred_until": "2027-01-05"},
-                      {"action": "decrease", "customer": "ACME-001", "subscription_id": "3000002", "current": 5, "desired": 4}]}
-    result = summary_of([], audit=audit, audit_name="result-20261206T034736Z.json")
-    assert result["deferred"] == [{"customer": "1000001", "product": "M365", "mpn": "MPN-A", "subscription_id": "3000001",
-                                   "current": 25, "desired": 20, "deferred_until": "2027-01-05"}]
-    assert result["deferred_source"] == "result-20261206T034736Z.json"
-    absent = summary_of([])
-    assert absent["deferred"] == [] and absent["deferred_source"] is None
-    assert figures.deferred_decreases({"plan": None}) == [] and figures.deferred_decreases(["not", "an", "audit"]) == []
+def decision(subscription_id, action, desired, deferred_until=None, current=25):
+    return {"subscription_id": subscription_id, "action": action, "current": current, "desired": desired,
+            "deferred_until": deferred_until, "customer": "ACME-001", "mpn": "MPN-A"}
+
+
+def audit(name, *lines, at=None):
+    """An audit file as the license_adjustment role writes it: ``(file name, content)``."""
+    return name, {"generated_at": at or name[-21:-5], "plan": list(lines)}
+
+
+DEFERRED = audit("result-20261201T100000Z.json", decision("3000001", "deferred", 20, "2027-01-05"),
+                 decision("3000002", "increase", 8, current=5))
+LIVE = [row("3000001", seats=25, product="M365"), row("3000002", seats=8)]
+
+
+def test_a_deferred_decrease_is_pending_until_its_seats_come_down():
+    pending = summary_of(LIVE, audits=[DEFERRED])["deferred"]
+    assert pending == [{"customer": "ACME-001", "product": "M365", "mpn": "MPN-A", "subscription_id": "3000001", "current": 25,
+                        "desired": 20, "deferred_until": "2027-01-05", "source": "result-20261201T100000Z.json"}]
+    assert summary_of([row("3000001", seats=20), row("3000002", seats=8)], audits=[DEFERRED])["deferred"] == []  # made
+
+
+@pytest.mark.parametrize("later", [
+    audit("plan-20261202T100000Z.json", decision("3000002", "none", 8, current=8)),           # a check-mode plan of another line
+    audit("plan-20261203T100000Z.json", decision("3000001", "deferred", 20, "2027-01-05")),   # a check-mode plan of it again
+    audit("result-20261204T100000Z.json", decision("3000001", "blocked", 10)),                # refused: blocked, no decision
+    audit("result-20261205T100000Z.json"),                                                    # stopped before it could plan
+])
+def test_a_later_run_that_decides_nothing_else_about_it_leaves_it_pending(later):
+    pending = summary_of(LIVE, audits=[DEFERRED, later])["deferred"]
+    assert [(item["subscription_id"], item["desired"]) for item in pending] == [("3000001", 20)]
+
+
+def test_a_later_decision_replaces_it_whatever_the_order_of_the_files():
+    undone = audit("result-20261206T100000Z.json", decision("3000001", "none", 25))            # the declaration now keeps 25
+    assert summary_of(LIVE, audits=[undone, DEFERRED])["deferred"] == summary_of(LIVE, audits=[DEFERRED, undone])["deferred"] == []
+    planned = audit("plan-20261206T100000Z.json", decision("3000001", "decrease", 18))        # due now, planned, not made
+    shown = figures.page(summary_of(LIVE, audits=[DEFERRED, planned]))
+    assert [(item["desired"], item["deferred_until"]) for item in shown["deferred"]] == [("18", "now")]
+    assert shown["deferred_note"] == "From 2 licence adjustment audit file(s): each subscription's newest decision, against its seats now."
+
+
+def test_audit_files_are_read_and_a_broken_one_names_the_variable(tmp_path):
+    newer, older = tmp_path / "plan-20261203T100000Z.json", tmp_path / "result-20261201T100000Z.json"
+    newer.write_text(json.dumps({"generated_at": "2026-12-03T10:00:00Z", "plan": []}), encoding="utf-8")
+    older.write_text(json.dumps({"generated_at": "2026-12-01T10:00:00Z", "plan": []}), encoding="utf-8")
+    found = [{"path": str(newer)}, {"path": str(older)}]
+    assert sorted(name for name, _content in figures.read_audits(found)) == [newer.name, older.name]
+    assert figures.read_audits([]) == []
+    newer.write_text("{not json", encoding="utf-8")
+    with pytest.raises(IMConfigError, match="license_report_adjustment_dir: the audit file .*plan-20261203T100000Z.json cannot be read"):
+        figures.read_audits(found)
 
 
 def test_no_rows_make_an_empty_summary():
     result = summary_of([])
     assert result == {"generated_at": "2026-12-06T10:00:00Z", "today": "2026-12-06", "customers": [], "products": [],
                       "monthly_total": {}, "unpriced": [], "renewals": {"30": [], "60": [], "90": []}, "auto_renew_off": [],
-                      "deferred": [], "deferred_source": None}
+                      "deferred": [], "audit_files": 0}
     shown = figures.page(result)
     assert (shown["total_spend"], shown["total_seats"], shown["customer_count"], shown["renewal_count"]) == ("no catalog price", 0, 0, 0)
     assert shown["unpriced_note"] == "" and shown["deferred_note"] == figures.NO_AUDIT_NOTE
     assert [window["renewals"] for window in shown["renewal_windows"]] == [[], [], []]
-
-
-def test_newest_audit_file_is_read(tmp_path):
-    assert figures.newest_audit([]) == (None, None)
-    older, newer = tmp_path / "result-1.json", tmp_path / "plan-2.json"
-    older.write_text(json.dumps({"plan": [{"action": "deferred"}]}), encoding="utf-8")
-    newer.write_text(json.dumps({"plan": []}), encoding="utf-8")
-    found = [{"path": str(newer), "mtime": 200.0}, {"path": str(older), "mtime": 100.0}]
-    assert figures.newest_audit(found) == ("plan-2.json", {"plan": []})
-    newer.write_text("{not json", encoding="utf-8")
-    with pytest.raises(IMConfigError, match="license_report_adjustment_dir: the audit file .*plan-2.json cannot be read as JSON"):
-        figures.newest_audit(found)
 
 
 # ---------------------------------------------------------------------------------------------------- the HTML page
@@ -283,15 +312,6 @@ def test_page_prints_money_per_currency_bars_and_renewals_in_date_order():
     assert (shown["total_seats"], shown["customer_count"], shown["renewal_count"]) == (16, 2, 2)
 
 
-def test_page_notes_the_audit_file_and_prints_missing_values_empty():
-    audit = {"plan": [{"action": "deferred", "customer": "ACME-001", "mpn": "MPN-A", "subscription_id": "1", "current": None,
-                       "desired": 20, "deferred_until": None}]}
-    shown = figures.page(summary_of([], audit=audit, audit_name="result-1.json"))
-    assert shown["deferred_note"] == "From the licence adjustment audit file result-1.json."
-    assert shown["deferred"][0]["product"] == "MPN-A"
-    assert (shown["deferred"][0]["current"], shown["deferred"][0]["desired"], shown["deferred"][0]["deferred_until"]) == ("", "20", "")
-
-
 @pytest.mark.parametrize("value, top, width", [(0, 0, "0.0"), (5, 0, "0.0"), (389.97, 1260, "31.0"), (1, 3, "33.3"), (7, 7, "100.0")])
 def test_bar_width(value, top, width):
     assert figures.bar_width(figures.Decimal(str(value)), top) == width
@@ -309,7 +329,7 @@ def test_filter_works_out_each_kind_and_refuses_an_unknown_one(tmp_path):
     audit.write_text(json.dumps({"plan": []}), encoding="utf-8")
     found = [{"path": str(audit), "mtime": os.path.getmtime(str(audit))}]
     result = license_report_figures(rows, "summary", catalog=catalog(usd("3.00")), audit_files=found, generated_at="now")
-    assert result["monthly_total"] == {"USD": "6.00"} and result["deferred_source"] == "result-1.json"
+    assert result["monthly_total"] == {"USD": "6.00"} and result["audit_files"] == 1
     assert license_report_figures(result, "page")["total_spend"] == "6.00 USD per month"
     audit.write_text("[", encoding="utf-8")
     with pytest.raises(AnsibleFilterError, match="cannot be read as JSON"):
