@@ -1,31 +1,36 @@
-"""The README's playbook commands, run exactly as written from the repository root against the simulator: each one
+"""The README's playbook commands, run exactly as written from the repository root against the simulator, each in a
+fresh shell (no virtual environment on its PATH) after the lines of its block that set the shell up: each one
 succeeds and prints no warning (no inventory warnings, no retry warnings, nothing)."""
 
 import os
 import re
 import shlex
 import subprocess
-import sys
 
 from tests.integration.conftest import REPO, known_secrets, playbook_environment
 
-BIN = os.path.dirname(sys.executable)
+# A fresh login shell's PATH: neither the project's virtual environment nor any other holds ansible-playbook.
+FRESH_PATH = os.pathsep.join(("/usr/local/bin", "/usr/bin", "/bin"))
 
 
 def readme_commands():
-    """Every ``ansible-playbook ingrammicro.marketplace.<name> ...`` line of the README's bash blocks, in order."""
+    """``(setup lines, command)`` for every ``ansible-playbook ingrammicro.marketplace.<name> ...`` line of the README's
+    bash blocks, in order; the setup lines are the ``source`` lines before it in its block."""
     with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
         readme = handle.read()
     commands = []
     for block in re.findall(r"```bash\n(.*?)```", readme, re.S):
+        setup = []
         for line in block.splitlines():
+            if line.startswith("source "):
+                setup.append(line.split("#", 1)[0].strip())
             if line.startswith("ansible-playbook ingrammicro.marketplace."):
-                commands.append(shlex.split(line, comments=True))
+                commands.append((list(setup), shlex.split(line, comments=True)))
     return commands
 
 
 def test_the_readme_lists_the_main_playbooks():
-    playbooks = {command[1] for command in readme_commands()}
+    playbooks = {command[1] for _setup, command in readme_commands()}
     assert playbooks == {"ingrammicro.marketplace.%s" % name
                          for name in ("check_connection", "onboard_customers", "adjust_licenses", "license_report")}
 
@@ -33,10 +38,12 @@ def test_the_readme_lists_the_main_playbooks():
 def test_readme_commands_run_clean_as_written(simulator, tmp_path):
     simulator.reset()
     environment = playbook_environment(simulator, tmp_path / "cache")
-    environment["PATH"] = BIN + os.pathsep + environment.get("PATH", "")
-    for command in readme_commands():
-        run = subprocess.run(command, cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             timeout=600, check=False)
+    environment["PATH"] = FRESH_PATH
+    environment.pop("VIRTUAL_ENV", None)
+    for setup, command in readme_commands():
+        script = " && ".join(setup + [shlex.join(command)])
+        run = subprocess.run(["bash", "-c", script], cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, timeout=600, check=False)
         shown = " ".join(command)
         assert run.returncode == 0, "%s failed:\n%s" % (shown, run.stdout[-4000:])
         assert "WARNING" not in run.stdout, "%s printed a warning:\n%s" % (shown, run.stdout[-4000:])
