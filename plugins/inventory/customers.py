@@ -78,6 +78,8 @@ groups:
 #   cache_timeout: 3600
 """
 
+import difflib
+import os
 import sys
 
 from ansible.errors import AnsibleError
@@ -100,6 +102,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         raw = self._read_config_data(path)
+        self.refuse_unknown_options(raw, path)
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
         customers = None
@@ -116,6 +119,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if self.get_option("cache"):
                 self._cache[cache_key] = customers
         self.populate(customers)
+
+    def refuse_unknown_options(self, raw, path):
+        """A misspelt option (``stauts:``) must not be ignored: the inventory would silently list every customer."""
+        known = set(self.get_options()) | {"plugin"}
+        unknown = sorted(str(key) for key in raw if key not in known)
+        if unknown:
+            hints = ["%s (did you mean %s?)" % (key, difflib.get_close_matches(key, known, 1)[0])
+                     if difflib.get_close_matches(key, known, 1) else key for key in unknown]
+            raise AnsibleError("ingrammicro.marketplace.customers: %s: unknown option %s; the options are %s"
+                               % (os.path.basename(path), ", ".join(hints), ", ".join(sorted(known - {"plugin"}))))
 
     def read_customers(self, raw):
         """The customers to list, each with its live subscriptions when asked."""

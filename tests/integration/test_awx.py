@@ -293,6 +293,19 @@ def test_inventory_needs_the_connection_settings(sim, tmp_path):
     assert sim.requests() == []
 
 
+def test_inventory_refuses_a_misspelt_option_instead_of_listing_every_customer(sim, tmp_path):
+    path = tmp_path / "customers.marketplace.yml"
+    path.write_text("plugin: ingrammicro.marketplace.customers\nstauts: [active]\n")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("INGRAM_")}
+    env.update(injected_environment(sim, str(tmp_path / "credential")), ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"), ANSIBLE_INVENTORY_UNPARSED_FAILED="true")
+    listing = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(path), "--list"], env=env, cwd=REPO,
+                             capture_output=True, text=True, check=False)
+    assert listing.returncode != 0
+    assert "customers.marketplace.yml: unknown option stauts (did you mean status?)" in " ".join(listing.stderr.split())
+    assert sim.requests() == []
+
+
 # ---------------------------------------------------------------------------------------------------- per customer host
 
 def test_license_adjustment_per_customer_host_with_20_forks(sim, tmp_path, run_playbook):
