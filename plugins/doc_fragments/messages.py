@@ -12,11 +12,11 @@ class ModuleDocFragment:
 options:
   messages_for:
     description:
-      - Whose names the messages use for the options they mention - V(module), this module's own options, or a role of
-        this collection, whose users set the role's variables instead (for example V(license_adjustment) names
+      - Whose names the messages use for the options they mention - V(module), this module's own options, or a role or
+        playbook of this collection, whose users set its variables instead (for example V(license_adjustment) names
         C(allow_decrease) C(license_adjustment_allow_decrease)).
-      - The roles set it; playbooks calling the module directly leave it unset.
+      - The roles and playbooks set it; playbooks calling the module directly leave it unset.
     type: str
-    choices: [module, license_adjustment, onboarding, license_report]
+    choices: [module, license_adjustment, onboarding, license_report, check_connection]
     default: module
 """

@@ -39,6 +39,9 @@ ROLE_NAMES = {
         "status": "license_report_status",
         "concurrency": "license_report_concurrency",
     },
+    "check_connection": {
+        "subscription_id": "check_connection_subscription_id",
+    },
 }
 ROLES = tuple(ROLE_NAMES)
 

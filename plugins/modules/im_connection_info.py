@@ -23,12 +23,14 @@ author:
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.attributes.info_module
+  - ingrammicro.marketplace.messages
 options:
   subscription_id:
     description:
       - The subscription whose one-seat change is estimated to see how change quantities are read. It must be active
         and have one product line.
-      - By default the first such subscription found is used.
+      - By default the first such subscription found is used. One that is not visible, not active or has several
+        product lines fails the task, naming it.
     type: str
 notes:
   - Set O(token_cache=false) to have the credentials checked with a new token rather than one cached by an earlier task.
@@ -85,12 +87,14 @@ reseller:
 """
 
 import collections
+import json
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import IMModule
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, IMModule
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
 HOLDS = "holds"
 FAILS = "does not hold"
@@ -126,6 +130,7 @@ class ConnectionInfoModule(IMModule):
         config = self.client.config
         if self.check("credentials", "POST /token issues a token for this API user, subscription key and marketplace %s"
                       % config.marketplace, self.credentials) == HOLDS:
+            self._subscription = self.chosen_subscription()
             self.check("reseller", "the API user acts for one reseller, whose customers it sees", self.own_reseller)
             self.check("catalog", "the catalog can be read", self.catalog)
             self.check("list shape", "lists come as {data, pagination: {offset, limit, total}}", self.list_shape)
@@ -139,9 +144,9 @@ class ConnectionInfoModule(IMModule):
                 "the new total" if config.change_quantity == "total" else "the seats to add", config.change_quantity),
                 self.change_quantity)
         else:
-            for name in ("reseller", "catalog", "list shape", "pagination", "status filter", "orders by subscription",
-                         "change quantity"):
-                self.checks.append({"name": name, "assumption": "", "result": UNCHECKED, "evidence": "no token"})
+            for check in ("reseller", "catalog", "list shape", "pagination", "status filter", "orders by subscription",
+                          "change quantity"):
+                self.checks.append({"name": check, "assumption": "", "result": UNCHECKED, "evidence": "no token"})
         return {"changed": False, "checks": self.checks, "all_hold": not any(check["result"] == FAILS for check in self.checks),
                 "reseller": self.reseller}
 
@@ -189,8 +194,9 @@ class ConnectionInfoModule(IMModule):
         pagination = page.get("pagination")
         fields = {key: (pagination or {}).get(key) for key in ("offset", "limit", "total")}
         if not isinstance(pagination, dict) or not all(isinstance(value, int) for value in fields.values()):
-            return False, "GET /customers returned pagination %r; the collection pages with offset and limit until total" % pagination
-        return True, "GET /customers returned data and pagination %s" % fields
+            return False, "GET /customers returned pagination %s; the collection pages with offset and limit until total" % (
+                json.dumps(pagination, sort_keys=True))
+        return True, "GET /customers returned data and pagination offset %(offset)d, limit %(limit)d, total %(total)d" % fields
 
     def pagination(self):
         first, second = self.page("/subscriptions", offset=0, limit=2), self.page("/subscriptions", offset=1, limit=2)
@@ -253,6 +259,8 @@ class ConnectionInfoModule(IMModule):
             return False, "%s. Set change_quantity: %s (INGRAM_CHANGE_QUANTITY=%s)" % (evidence, right, right)
         if verdict == quantity_reading.INCONCLUSIVE:
             raise Unchecked("%s; the first licence run that places several change orders confirms it with one canary order" % evidence)
+        if config.change_quantity_confirmed:
+            return True, "%s; change_quantity_confirmed is set, so licence runs place no canary order" % evidence
         return True, "%s; once you have also checked one change in the reseller panel, set change_quantity_confirmed " \
                      "(INGRAM_CHANGE_QUANTITY_CONFIRMED=true) to skip the canary order in AWX" % evidence
 
@@ -262,15 +270,21 @@ class ConnectionInfoModule(IMModule):
             self._subscription = self._find_subscription()
         return self._subscription
 
+    def chosen_subscription(self):
+        """The subscription the user gave to probe, or ``None``; one that cannot be used fails the task naming it."""
+        given = self.params["subscription_id"]
+        if not given:
+            return None
+        subscription = self.client.get_or_none("/subscriptions/%s" % path_id(given))
+        if subscription is None:
+            raise IMConfigError("%s %s: no subscription with this id is visible to this API user; give one of yours, or leave "
+                                "it out to let the check pick one" % (name("subscription_id"), given))
+        if subscription.get("status") != "active" or len(subscription.get("products") or []) != 1:
+            raise IMConfigError("%s %s: the subscription is %s with %d product lines; give an active one with one product line"
+                                % (name("subscription_id"), given, subscription.get("status"), len(subscription.get("products") or [])))
+        return subscription
+
     def _find_subscription(self):
-        if self.params["subscription_id"]:
-            subscription = self.client.get_or_none("/subscriptions/%s" % path_id(self.params["subscription_id"]))
-            if subscription is None:
-                raise Unchecked("subscription_id %s not found" % self.params["subscription_id"])
-            if subscription.get("status") != "active" or len(subscription.get("products") or []) != 1:
-                raise Unchecked("subscription %s is %s with %d product lines; give an active one with one product line"
-                                % (subscription["id"], subscription.get("status"), len(subscription.get("products") or [])))
-            return subscription
         for row in self.page("/subscriptions", status="active", limit=10)["data"]:
             subscription = self.client.get("/subscriptions/%s" % path_id(row["id"]))
             if len(subscription.get("products") or []) == 1:
@@ -279,7 +293,9 @@ class ConnectionInfoModule(IMModule):
 
 
 def main():
-    ConnectionInfoModule(dict(subscription_id=dict(type="str"))).run()
+    argument_spec = dict(subscription_id=dict(type="str"))
+    argument_spec.update(MESSAGES_ARGUMENT_SPEC)
+    ConnectionInfoModule(argument_spec).run()
 
 
 if __name__ == "__main__":

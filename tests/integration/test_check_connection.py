@@ -40,6 +40,8 @@ def test_every_assumption_holds_on_a_faithful_api_and_nothing_is_written(sim, ru
     assert rows["reseller"][1].startswith("reseller 2000001 (Simulated Cloud Reseller Inc.)")
     assert "shows a change of +1 seat, as intended" in rows["change quantity"][1]
     assert "Reseller 2000001 (Simulated Cloud Reseller Inc.)" in run.output
+    assert re.fullmatch(r"GET /customers returned data and pagination offset 0, limit 1, total \d+", rows["list shape"][1])
+    assert "set change_quantity_confirmed" in rows["change quantity"][1]
     assert writes(sim) == []
     assert [entry["path"] for entry in sim.requests() if entry["method"] == "POST"][-1].endswith("/orders/estimate")
 
@@ -71,12 +73,25 @@ def test_wrong_credentials_say_so_and_nothing_else_is_claimed(sim, run_playbook)
     rows = table(run.output)
     assert rows["credentials"][0] == "does not hold" and "HTTP 401" in rows["credentials"][1]
     assert {result for name, (result, _evidence) in rows.items() if name != "credentials"} == {"could not be checked"}
+    assert "The reseller could not be told: no token (see the credentials row)" in run.output
+    assert "No customer is visible" not in run.output  # which would read like an empty account
 
 
-def test_a_chosen_subscription_is_estimated_and_an_unknown_one_is_not_checked(sim, run_playbook):
+def test_with_the_reading_confirmed_it_is_not_advised_again(sim, run_playbook):
+    run = run_playbook(CHECK, env={"INGRAM_CHANGE_QUANTITY_CONFIRMED": "true"}, verbosity=0)
+    assert run.rc == 0, run.output[-4000:]
+    evidence = table(run.output)["change quantity"][1]
+    assert "change_quantity_confirmed is set, so licence runs place no canary order" in evidence
+    assert "set change_quantity_confirmed (" not in evidence
+
+
+def test_a_chosen_subscription_is_estimated_and_one_that_cannot_be_used_fails_naming_the_variable(sim, run_playbook):
     run = run_playbook(CHECK, {"check_connection_subscription_id": "3000006"}, verbosity=0)
     assert run.rc == 0, run.output[-4000:]
     assert "SH3AMCLOS 40 -> 41" in table(run.output)["change quantity"][1]
     run = run_playbook(CHECK, {"check_connection_subscription_id": "9999999"}, verbosity=0)
-    assert run.rc == 0
-    assert table(run.output)["change quantity"] == ("could not be checked", "subscription_id 9999999 not found")
+    assert run.rc != 0
+    assert "check_connection_subscription_id 9999999: no subscription with this id is visible to this API user" in run.output
+    run = run_playbook(CHECK, {"check_connection_subscription_id": "3000004"}, verbosity=0)  # terminated
+    assert run.rc != 0
+    assert "check_connection_subscription_id 3000004: the subscription is terminated" in run.output
