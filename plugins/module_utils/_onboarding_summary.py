@@ -214,18 +214,34 @@ def customer_line(record):
     if action in BUYING_ACTIONS:
         parts.append(("would buy " if action == "would order" else "bought ") + ", ".join(_product_text(item) for item in record["products"]))
     elif action == "order exists":
-        parts.append("already ordered with po_number %s" % (record["order"] or {}).get("po_number"))
+        parts.append("already ordered with po_number %s on %s" % ((record["order"] or {}).get("po_number"), ", ".join(_po_orders(record))))
     else:
         parts.append(ACTION_WORDS[action])
-    if record["skipped"]:
-        parts.append("skipped " + ", ".join(_skipped_text(item) for item in record["skipped"]))
+    # Products on orders of the same po_number are named with those orders when nothing else was to be ordered.
+    skipped = [item for item in record["skipped"] if action != "order exists" or item.get("reason") != "po_number"]
+    if skipped:
+        parts.append("skipped " + ", ".join(_skipped_text(item) for item in skipped))
     if action in BUYING_ACTIONS:
         parts.append(_prices_text(record["prices"]))
     if record["not_validated"]:
         parts.append("NOT VALIDATED YET: %s (%s)" % (", ".join(record["not_validated"]), NOT_VALIDATED))
-    if record["order"]:
+    if record["order"] and action != "order exists":
         parts.append("order %s %s" % (record["order"]["order_number"], record["order"]["status"]))
     return "; ".join(parts)
+
+
+def _po_orders(record):
+    """``order SO000021 completed`` for every order holding products of the customer's po_number, first one first: the
+    products of one po_number can be on several orders (a product added to the declaration later)."""
+    found = []
+    for item in record["skipped"]:
+        if item.get("reason") == "po_number" and item.get("order_number"):
+            text = "order %s %s" % (item["order_number"], item.get("order_status"))
+            if text not in found:
+                found.append(text)
+    if not found and record["order"]:
+        found.append("order %s %s" % (record["order"]["order_number"], record["order"]["status"]))
+    return found
 
 
 def total_line(records, check_mode):

@@ -363,8 +363,9 @@ class OrderModule(IMResource):
             skipped = sales.on_po_number_orders(self.client, self.desk, customer["id"], lines, params["po_number"])
             if len(skipped) == len(lines):
                 existing = skipped[lines[0][0]["mpn"]]["_order"]
-                self.module.warn("%s already has po_number %s and every product asked for; nothing was ordered again"
-                                 % (describe(existing), params["po_number"]))
+                holding = list(dict.fromkeys(describe(record["_order"]) for record in skipped.values()))
+                self.module.warn("%s already hold%s po_number %s and every product asked for; nothing was ordered again"
+                                 % (" and ".join(holding), "" if len(holding) > 1 else "s", params["po_number"]))
                 return self.result(False, existing, self.follow(existing), skipped_products=sales.public(skipped))
         if params["unique_products"]:
             skipped.update(sales.held_or_ordered(self.client, self.desk, customer["id"], [pair for pair in lines if pair[0]["mpn"] not in skipped]))

@@ -273,6 +273,9 @@ def test_onboarding_orders_a_product_added_later_under_the_same_po_number(sim, r
     assert sorted(order["poNumber"] for order in orders) == ["PSA-TICKET-1001", "PSA-TICKET-1001"]
     again, log = run_logged(sim, run_playbook, ONBOARD, args=("-e", "@%s" % variables))
     assert again.rc == 0 and recap(again.output)["changed"] == 0 and writes(log) == []
+    hooli = debug_messages(again.output, "Show the summary, one line per customer")[0][0]
+    assert "already ordered with po_number PSA-TICKET-1001 on " in hooli
+    assert all("order %s " % order["orderNumber"] in hooli for order in orders), hooli  # both orders, not only the first
 
 
 NEW_WITH_DOMAIN = {"external_id": "HOOLI-009", "name": "Hooli Labs", "language": "en",

@@ -189,12 +189,23 @@ def test_a_real_run_reports_created_updated_unchanged_and_what_happened_to_each_
     lines = result["lines"]
     assert lines[0] == "NEW-1 New (created, id 1); bought 2 x Basic [%s]; estimated 14.40 USD per month; order SO4000001 completed" % BASIC
     assert lines[1].startswith("OLD-2 Old (exists, updated, id 2); bought ")
-    assert lines[2] == "OLD-3 Same (exists, unchanged, id 3); already ordered with po_number PSA-1; order SO4000003 completed"
+    assert lines[2] == "OLD-3 Same (exists, unchanged, id 3); already ordered with po_number PSA-1 on order SO4000003 completed"
     assert lines[3] == "OLD-4 Held (exists, unchanged, id 4); nothing to order; skipped %s (on order SO000009, processing)" % BASIC
     assert lines[4] == "OLD-5 Bare (exists, unchanged, id 5); no subscriptions requested"
     assert lines[5] == "OLD-6 Broken (exists, unchanged, id 6); ordering failed (see the message below)"
     # Prices are added up per currency; only what was bought counts.
     assert lines[6] == "Total 6 customer(s), 1 were created; 2 product(s) were ordered for 14.40 USD per month + 14.40 EUR per month, 1 skipped"
+
+
+def test_a_rerun_names_every_order_of_the_customers_po_number():
+    customers = [{"external_id": "OLD-3", "name": "Same", "po_number": "PSA-1",
+                  "subscriptions": [{"mpn": BASIC, "quantity": 2}, {"mpn": "SH3AMCLOS", "quantity": 3}]}]
+    skipped = [{"mpn": BASIC, "reason": "po_number", "order_number": "SO4000003", "order_status": "completed"},
+               {"mpn": "SH3AMCLOS", "reason": "po_number", "order_number": "SO4000007", "order_status": "processing"}]
+    orders = [dict(order_result(0, [order_line(BASIC, 2, "Basic")], changed=False, order_id="4000003"), skipped_products=skipped)]
+    line = run(customers, ["OLD-3"], [account("3", "Same")], orders, check_mode=False)["lines"][0]
+    assert line == ("OLD-3 Same (exists, unchanged, id 3); already ordered with po_number PSA-1 on order SO4000003 completed, "
+                    "order SO4000007 processing")
 
 
 def test_skip_reasons_are_worded_each_their_own_way():
