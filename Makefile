@@ -21,7 +21,7 @@ export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help setup simulator demo test bench changelog-lint units integration compat lint build sanity sanity-oldest \
-	docs docs-lint galaxy-import clean
+	docs docs-lint galaxy-import clean browser
 
 help:
 	@echo "make setup               create .venv with every tool and make the collection resolvable from this checkout"
@@ -55,10 +55,10 @@ bench: setup
 	$(BIN)/python tests/perf/bench.py
 
 # Stages joined by "+" run at the same time (the integration tests mostly wait on the simulator and on ansible-playbook
-# start-up; the static checks use the cores meanwhile); the others one after another. compat runs last, on its own.
+# start-up; the static checks and compat use the cores meanwhile); the others one after another.
 TEST_STAGES := changelog-lint units integration+lint,build,sanity,sanity-oldest,docs-lint,docs,galaxy-import,compat
 
-test: setup $(COMPAT_VENV)/.installed
+test: setup $(COMPAT_VENV)/.installed browser
 	$(BIN)/python tools/stages.py $(TEST_STAGES)
 	@echo "make test: all checks passed"
 
@@ -68,7 +68,13 @@ changelog-lint: setup
 units: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/unit tests/simulator tests/conformance
 
-integration: setup
+# Debian's Chromium, for the layout test of the HTML report (tests/integration/test_report_layout.py).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+integration: setup browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --durations 15 tests/integration
 
 # The same tests, through the ansible-core 2.16 of a second virtual environment (its templating is not native, and
