@@ -176,7 +176,7 @@ def start(simulator, tmp_path, cache_home, name, extra=None, env=None, playbook=
 
 
 def test_a_run_killed_between_ordering_and_waiting_then_run_again(sim, run_playbook, tmp_path):
-    sim.set_faults(order_processing_seconds=8)  # still open when the second run starts
+    sim.set_faults(order_processing_seconds=20)  # still open when the second run starts, however busy the machine
     cache_home = tmp_path / "cache"
     process, output = start(sim, tmp_path, cache_home, "killed")
     deadline = time.monotonic() + 60
