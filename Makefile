@@ -75,7 +75,7 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 integration: setup browser
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --durations 15 tests/integration
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist worksteal --durations 15 tests/integration
 
 # The same tests, through the ansible-core 2.16 of a second virtual environment (its templating is not native, and
 # its messages are worded differently): the roles and playbooks, the inventory plugin, and the main modules.
