@@ -147,19 +147,6 @@ class FakeApi:
         order.update(status="completed", provisioningDate="2026-11-26T10:05:00Z")
 
 
-class FakeTime:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
 def rsps():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -184,8 +171,9 @@ def api(rsps, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def clock():
-    return FakeTime()
+def clock(sleeps):
+    """The unit tests' fake time (tests/unit/conftest.py): every sleep recorded, the clock moved on by it."""
+    return sleeps
 
 
 @pytest.fixture
@@ -209,7 +197,7 @@ def plan(reconciler, *specs):
 
 
 def waiter(clock, enabled=True):
-    return Waiter(600, enabled=enabled, clock=clock.clock, sleep=clock.sleep)
+    return Waiter(600, enabled=enabled, clock=clock.monotonic, sleep=clock)
 
 
 def calls(rsps, method, path):
@@ -299,7 +287,7 @@ def test_apply_sends_the_quantity_change_quantity_asks_for_and_verifies_the_seat
     assert confirmation[0] is lines[0] and (confirmation[1]["id"], confirmation[1]["orderNumber"]) == ("4000001", "SO000001")
     order_read = rsps.calls.index(calls(rsps, "GET", "/orders/4000001")[-1])
     assert rsps.calls.index(calls(rsps, "POST", "/orders")[0]) < order_read < rsps.calls.index(calls(rsps, "GET", "/subscriptions/3000001")[-1])
-    assert clock.sleeps == [0.5]
+    assert clock == [0.5]
 
 
 def test_an_order_the_api_refuses_fails_its_line_only_and_is_not_sent_again(api, reconciler, rsps, clock):
@@ -371,4 +359,4 @@ def test_with_wait_off_lines_end_submitted_and_are_not_read_back(api, reconciler
     assert sorted(body["subscriptionId"] for body in posted_orders(rsps)) == ["3000001", "3000005"]
     assert [call for call in rsps.calls if "/orders/" in call.request.url] == []
     assert len(calls(rsps, "GET", "/subscriptions/3000001")) == reads_before + 1  # the fresh read before ordering, none after
-    assert clock.sleeps == []
+    assert clock == []
