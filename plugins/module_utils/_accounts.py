@@ -187,8 +187,8 @@ class AccountResource(IMResource):
         Runs on other machines share no lock, and the API has no conditional create: two runs can both find no account
         with the external id and both create one. So the accounts with the external id are read again after the
         creation: the one created first stands, and the run that created a later one renames its external id (the API
-        cannot delete accounts) and goes on with the first. A platform that refuses a second account with the same
-        external id leads to the same: the account the other run created is used.
+        cannot delete accounts) and fails, naming both, so that the extra record is never a silent success. A platform
+        that refuses a second account with the same external id leads to one account: the other run's is used.
         """
         external_id = desired.get("externalId")
         try:
@@ -202,7 +202,7 @@ class AccountResource(IMResource):
             return self.converge(first, desired)
         first = self.first_with(external_id) if external_id else None
         if first is not None and first.get("id") != created.get("id") and id_key(first["id"]) < id_key(created["id"]):
-            return self.converge(self.retire(created, first), desired)
+            self.retire(created, first)
         if desired.get("status") and created.get("status") != desired["status"]:
             created = self.update(created, {"status": desired["status"]})
         return created
@@ -213,20 +213,22 @@ class AccountResource(IMResource):
         return min(rows, key=lambda row: id_key(row.get("id"))) if rows else None
 
     def retire(self, created, first):
-        """Rename the external id of ``created``, which another run's ``first`` preceded, so that one account has it."""
+        """Rename the external id of ``created``, which another run's ``first`` preceded, so that one account has it, and
+        fail: the extra record stays (the API cannot delete accounts) and the user must remove it."""
         retired = "%s~duplicate-%s" % (created.get("externalId"), created.get("id"))
+        raced = "another run created %s (id %s) at the same moment as this run, which created id %s" % (
+            self.describe(), first["id"], created.get("id"))
+        self.failure_context["changed"] = True
         try:
             self.update(created, {"externalId": retired})
         except IMApiError as exc:
-            raise IMError("another run created %s (id %s) at the same moment as this run (id %s), and this run could not rename "
-                          "the external id of its own (%s): two %ss have it now. Remove id %s in the reseller control panel, then "
-                          "run again" % (self.describe(), first["id"], created.get("id"), exc, self.kind, created.get("id"))) from None
-        self.module.warn("another run created %s (id %s) at the same moment as this run; this run renamed the external id of the "
-                         "%s it created (id %s) to %s, so that one %s has the external id, and went on with id %s. The API "
-                         "cannot delete it: remove id %s in the reseller control panel" % (
-                             self.describe(), first["id"], self.kind, created.get("id"), retired, self.kind, first["id"],
-                             created.get("id")))
-        return first
+            raise IMError("%s; this run could not rename the external id of its own (%s), so two %ss have it now. Remove id %s "
+                          "in the reseller control panel, then run again" % (raced, exc, self.kind, created.get("id")),
+                          code="created_twice") from None
+        raise IMError("%s. This run renamed the external id of id %s to %s, so that one %s (id %s) has the external id, and "
+                      "changed nothing else. The API cannot delete it: remove id %s in the reseller control panel. A rerun is "
+                      "safe: it finds id %s" % (raced, created.get("id"), retired, self.kind, first["id"], created.get("id"),
+                                                first["id"]), code="created_twice")
 
     def converge(self, account, desired):
         """``account`` (found, not created by this run) with the declared fields: full record, updated where it differs."""

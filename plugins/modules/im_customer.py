@@ -16,9 +16,10 @@ description:
   - Runs on other machines share no lock and the API has no conditional create, so two runs can create the same
     O(external_id) at the same moment. The customers with the O(external_id) are therefore read again after creating
     one; the first created stands, and a run that created a later one renames that one's external id to
-    C(<external_id>~duplicate-<id>) and goes on with the first, with a warning naming the record to remove in the
-    reseller control panel (the API cannot delete customers). On a platform that refuses a second customer with the
-    same external id, the customer the other run created is used.
+    C(<external_id>~duplicate-<id>) and fails (its C(failure) is V(created_twice)), naming both records and the one
+    to remove in the reseller control panel (the API cannot delete customers). A rerun is safe, it finds the first.
+    On a platform that refuses a second customer with the same external id, the customer the other run created is
+    used.
   - Updates only the fields you set that differ from the customer's current values. Options you leave out are never
     changed.
   - The Marketplace API cannot delete customers, so there is no O(ignore:state=absent).

@@ -14,7 +14,8 @@ description:
     identified by its O(external_id) (the id in your own system) or by its Marketplace O(id).
   - Creates the reseller (C(POST /resellers)) when no reseller has the O(external_id). When a run on another machine
     creates the same O(external_id) at the same moment, the first created stands; a run that created a later one
-    renames that one's external id to C(<external_id>~duplicate-<id>), goes on with the first and warns.
+    renames that one's external id to C(<external_id>~duplicate-<id>) and fails (its C(failure) is
+    V(created_twice)), naming both records and the one to remove. A rerun is safe, it finds the first.
   - Updates (C(PATCH /resellers/{id})) only the fields you set that differ from the reseller's current values. Options
     you leave out are never changed.
   - The Marketplace API cannot delete resellers, so there is no O(ignore:state=absent).
