@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(REPO, ".collections"))  # the collection's Pytho
 # The tools of this virtual environment first, as `make` has them (ansible-runner looks for ansible-playbook there).
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
+from tests.mailserver import PASSWORD as SMTP_PASSWORD, MailServer  # noqa: E402  pylint: disable=wrong-import-position
 from tests.simulator.harness import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 INVENTORY = os.path.join(REPO, "tests", "integration", "inventory.ini")
@@ -42,6 +43,19 @@ def simulator():
         yield sim
 
 
+@pytest.fixture(scope="session")
+def mail_server_session():
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_server(mail_server_session):
+    """A real SMTP server (STARTTLS, login required) with an empty inbox; ``environment()`` gives its SMTP_* settings."""
+    mail_server_session.clear()
+    return mail_server_session
+
+
 class PlaybookRun:
     def __init__(self, completed, secrets):
         self.rc = completed.returncode
@@ -57,7 +71,7 @@ def known_secrets(simulator):
     signature the simulator issued, and the customer administrator passwords the tests use."""
     issued = simulator.secrets()
     return ([simulator.credentials["password"], simulator.credentials["subscription_key"]] + issued["tokens"]
-            + issued["download_signatures"] + list(ADMIN_PASSWORDS))
+            + issued["download_signatures"] + list(ADMIN_PASSWORDS) + [SMTP_PASSWORD])
 
 
 def file_states(directory):
