@@ -56,6 +56,7 @@ _value:
       C(message); C(message) - all problems in one sentence, empty when there is none.
     - license_adjustment - C(lines), the licence lines with the host's customer filled in.
     - license_report - C(customers) and C(statuses), the filters as lists.
+    - license_adjustment and license_report - C(mail_to), the recipients of the role's mail as a list (empty - no mail).
   type: dict
 """
 
@@ -78,6 +79,9 @@ def role_input(variables, role, host_customer=None, existing=None):
         result.update(filters)
     else:
         raise AnsibleFilterError("role_input: unknown role %r (license_adjustment, onboarding or license_report)" % role)
+    if role != "onboarding":
+        found, result["mail_to"] = _role_rules.mail(variables, role)
+        problems = problems + found
     result.update(problems=problems, message=_role_rules.message(problems))
     return result
 

@@ -20,6 +20,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarati
     check_line, check_order_lines, read_csv, shown, whole_number,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._mail import ENV_VARS as SMTP_ENV_VARS, addresses
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import role_name
 
 FLAGS = ("true", "false", "yes", "no", "on", "off", "1", "0")
@@ -35,13 +36,19 @@ ROLE_VARIABLES = {
         "license_adjustment_decrease_window_days": "int", "license_adjustment_concurrency": "int", "license_adjustment_wait": "bool",
         "license_adjustment_wait_timeout": "int", "license_adjustment_plan_file": "str", "license_adjustment_approved_plans": "dict",
         "license_adjustment_po_number": "str", "license_adjustment_output_dir": "str",
+        "license_adjustment_mail_to": "list", "license_adjustment_mail_from": "str", "license_adjustment_mail_subject": "str",
+        "license_adjustment_smtp": "dict",
     },
     "onboarding": {"onboarding_customers": "list", "onboarding_wait": "bool", "onboarding_wait_timeout": "int"},
     "license_report": {
         "license_report_dir": "str", "license_report_customers": "list", "license_report_status": "list",
         "license_report_concurrency": "int", "license_report_html": "bool", "license_report_adjustment_dir": "str",
+        "license_report_mail_to": "list", "license_report_mail_from": "str", "license_report_mail_subject": "str",
+        "license_report_smtp": "dict",
     },
 }
+# The keys of a role's <role>_smtp variable: the im_mail options of the server.
+SMTP_KEYS = ("host", "port", "security", "username", "password", "ca_path", "validate_certs")
 # The least value of each whole-number variable.
 LEAST = {"license_adjustment_max_increase": 0, "license_adjustment_max_decrease": 0, "license_adjustment_decrease_window_days": 0,
          "license_adjustment_concurrency": 1, "license_adjustment_wait_timeout": 1, "onboarding_wait_timeout": 1,
@@ -217,6 +224,46 @@ def license_report(variables):
                                                                "license_adjustment_output_dir of the licence adjustment runs" % audits,
                               given=audits))
     return problems, {"customers": customers or [], "statuses": statuses or []}
+
+
+def mail(variables, role, environment=None):
+    """``(problems, recipients)`` of a role's mail variables (<role>_mail_to, _mail_from, _smtp): no recipient means no
+    mail; with recipients, the server and the sender must be set in the variables or the SMTP_* environment variables."""
+    environment = os.environ if environment is None else environment
+    to_variable, smtp_variable, from_variable = role + "_mail_to", role + "_smtp", role + "_mail_from"
+    recipients = _as_list(variables.get(to_variable))
+    if recipients is None:
+        return [issue(to_variable, "%s must be a list of mail addresses (or one comma-separated text), got %s"
+                      % (to_variable, shown(variables.get(to_variable))), given=variables.get(to_variable))], []
+    problems = []
+    try:
+        addresses(recipients, to_variable)
+    except IMConfigError as exc:
+        problems.append(issue(to_variable, str(exc), given=recipients))
+    smtp = variables.get(smtp_variable)
+    if smtp in (None, ""):
+        smtp = {}
+    if not isinstance(smtp, dict):
+        problems.append(issue(smtp_variable, "%s must be a mapping with any of %s, got %s" % (smtp_variable, ", ".join(SMTP_KEYS), shown(smtp)),
+                              given=smtp))
+        smtp = {}
+    unknown = sorted(str(key) for key in smtp if key not in SMTP_KEYS)
+    if unknown:
+        problems.append(issue(smtp_variable, "%s: unknown key %s (the keys are %s)" % (smtp_variable, ", ".join(unknown), ", ".join(SMTP_KEYS)),
+                              field=unknown[0]))
+    if recipients:
+        if not smtp.get("host") and not environment.get(SMTP_ENV_VARS["host"]):
+            problems.append(issue(smtp_variable, "%s is set, but no mail server is: set %s.host or the SMTP_HOST environment variable"
+                                  % (to_variable, smtp_variable), field="host"))
+        if not variables.get(from_variable) and not environment.get(SMTP_ENV_VARS["sender"]):
+            problems.append(issue(from_variable, "%s is set, but no sender is: set %s or the SMTP_FROM environment variable"
+                                  % (to_variable, from_variable)))
+    if variables.get(from_variable):
+        try:
+            addresses([variables[from_variable]], from_variable)
+        except IMConfigError as exc:
+            problems.append(issue(from_variable, str(exc), given=variables[from_variable]))
+    return problems, recipients
 
 
 def _as_list(value):

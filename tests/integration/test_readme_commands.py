@@ -35,11 +35,13 @@ def test_the_readme_lists_the_main_playbooks():
                          for name in ("check_connection", "onboard_customers", "adjust_licenses", "license_report")}
 
 
-def test_readme_commands_run_clean_as_written(simulator, tmp_path):
+def test_readme_commands_run_clean_as_written(simulator, mail_server, tmp_path):
+    """The export lines of a block are the user's own settings: the SMTP_* ones point at the test's mail server here."""
     simulator.reset()
-    environment = playbook_environment(simulator, tmp_path / "cache")
+    environment = playbook_environment(simulator, tmp_path / "cache", mail_server.environment())
     environment["PATH"] = FRESH_PATH
     environment.pop("VIRTUAL_ENV", None)
+    mailed = 0
     for setup, command in readme_commands():
         script = " && ".join(setup + [shlex.join(command)])
         run = subprocess.run(["bash", "-c", script], cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -48,3 +50,7 @@ def test_readme_commands_run_clean_as_written(simulator, tmp_path):
         assert run.returncode == 0, "%s failed:\n%s" % (shown, run.stdout[-4000:])
         assert "WARNING" not in run.stdout, "%s printed a warning:\n%s" % (shown, run.stdout[-4000:])
         assert not [secret for secret in known_secrets(simulator) if secret in run.stdout]
+        if any("_mail_to=" in part for part in command):
+            mailed += 1
+            assert len(mail_server.wait_for(mailed)) == mailed, shown
+    assert mailed, "no README command mails anything"
