@@ -22,6 +22,7 @@ import jinja2
 import pytest
 import yaml
 
+from tests import mailserver
 from tests.integration.conftest import REPO, known_secrets
 from tests.simulator.harness import ApiClient
 
@@ -35,12 +36,14 @@ def load_yaml(path):
         return yaml.safe_load(handle)
 
 
-def injected_environment(simulator, directory):
+def injected_environment(simulator, directory, smtp=None):
     """What the credential type injects, rendered from its injectors like AWX does: its file templates become private
-    files in ``directory`` (AWX uses the job's private data directory), its env templates the environment."""
+    files in ``directory`` (AWX uses the job's private data directory), its env templates the environment. ``smtp``:
+    the optional SMTP fields, blank by default."""
     credential = {"api_url": simulator.base_url, "username": simulator.credentials["username"],
                   "password": simulator.credentials["password"], "subscription_key": simulator.credentials["subscription_key"],
                   "marketplace": simulator.credentials["marketplace"]}
+    credential.update(smtp or {})
     injectors = load_yaml(CREDENTIAL_TYPE)["injectors"]
     filenames = {}
     os.makedirs(directory, exist_ok=True)
@@ -66,25 +69,28 @@ def writes(simulator):
 # ---------------------------------------------------------------------------------------------------- credential type, EE
 
 def test_credential_type_fields_and_injectors_match_the_documented_variables():
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ENV_VARS
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ENV_VARS as API_ENV_VARS
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._mail import ENV_VARS as SMTP_ENV_VARS
 
+    # The credential's fields: the API connection's, and the mail server's as smtp_<im_mail option> (no CA file).
+    variable_of = dict(API_ENV_VARS, **{"smtp_" + option: variable for option, variable in SMTP_ENV_VARS.items() if option != "ca_path"})
     credential_type = load_yaml(CREDENTIAL_TYPE)
     assert credential_type["kind"] == "cloud" and credential_type["name"]
     fields = {field["id"]: field for field in credential_type["inputs"]["fields"]}
     for field in fields.values():
         assert field["label"] and field["type"] in ("string", "boolean")
     secrets = {name for name, field in fields.items() if field.get("secret")}
-    assert secrets == {"password", "subscription_key"}
+    assert secrets == {"password", "subscription_key", "smtp_password"}
     assert set(credential_type["inputs"]["required"]) == {"api_url", "username", "password", "subscription_key", "marketplace"}
     injectors = credential_type["injectors"]["env"]
     # Plain fields are injected as their variable; secrets as files named by <variable>_FILE.
-    assert set(injectors) == {ENV_VARS[name] + ("_FILE" if name in secrets else "") for name in fields}
+    assert set(injectors) == {variable_of[name] + ("_FILE" if name in secrets else "") for name in fields}
     for name in fields:
         if name in secrets:
-            assert credential_type["injectors"]["file"]["template." + name] == "{{ %s }}" % name
-            assert injectors[ENV_VARS[name] + "_FILE"] == "{{ tower.filename.%s }}" % name
+            assert credential_type["injectors"]["file"]["template." + name].startswith("{{ %s" % name)
+            assert injectors[variable_of[name] + "_FILE"] == "{{ tower.filename.%s }}" % name
         else:
-            assert "{{ %s" % name in injectors[ENV_VARS[name]]
+            assert "{{ %s" % name in injectors[variable_of[name]]
     with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
         readme = handle.read()
     with open(os.path.join(REPO, "docs", "awx.md"), encoding="utf-8") as handle:
@@ -130,18 +136,24 @@ def test_example_execution_environment_builds_a_context(tmp_path):
 class Job:
     """ansible-runner runs of the example AWX project, each in a fresh private data directory as AWX starts jobs."""
 
-    def __init__(self, simulator, tmp_path, name):
+    def __init__(self, simulator, tmp_path, name, mail_server=None):
         self.simulator = simulator
         self.root = tmp_path / name
         self.runs = 0
         self.cache_home = tmp_path / "cache"
+        self.mail_server = mail_server
 
     def run(self, playbook, extravars=None, check=False):
         self.runs += 1
         private = self.root / ("job-%d" % self.runs)
         shutil.copytree(PROJECT, private / "project")
-        envvars = dict(injected_environment(self.simulator, str(private / "env")), ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"),
-                       XDG_CACHE_HOME=str(self.cache_home), ANSIBLE_CALLBACK_RESULT_FORMAT="json")
+        smtp, extra_env = {}, {}
+        if self.mail_server:  # the credential's SMTP fields; the test CA as an execution environment would carry it
+            smtp = {"smtp_host": "127.0.0.1", "smtp_port": str(self.mail_server.port), "smtp_username": mailserver.USERNAME,
+                    "smtp_password": mailserver.PASSWORD, "smtp_sender": "Licensing <licensing@msp.example>"}
+            extra_env["SMTP_CA_PATH"] = self.mail_server.ca_path
+        envvars = dict(injected_environment(self.simulator, str(private / "env"), smtp), ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"),
+                       XDG_CACHE_HOME=str(self.cache_home), ANSIBLE_CALLBACK_RESULT_FORMAT="json", **extra_env)
         return ansible_runner.run(private_data_dir=str(private), playbook=playbook, extravars=extravars or {},
                                   envvars=envvars, cmdline="--check" if check else None, quiet=True, verbosity=3)
 
@@ -173,8 +185,9 @@ def sim(simulator):
     return simulator
 
 
-def test_runner_onboarding_and_report_with_injected_credentials(sim, tmp_path):
-    job = Job(sim, tmp_path, "onboard")
+def test_runner_onboarding_and_report_with_injected_credentials(sim, mail_server, tmp_path):
+    """Onboarding planned then applied, then the licence report mailed through the credential's SMTP fields."""
+    job = Job(sim, tmp_path, "onboard", mail_server)
     onboard_vars = load_yaml(os.path.join(REPO, "examples", "onboard_customers_vars.yml"))
     plan = job.run("onboard_customers.yml", onboard_vars, check=True)
     assert plan.status == "successful", plan.stdout.read()[-4000:]
@@ -182,9 +195,13 @@ def test_runner_onboarding_and_report_with_injected_credentials(sim, tmp_path):
     applied = job.run("onboard_customers.yml", onboard_vars)
     assert applied.status == "successful", applied.stdout.read()[-4000:]
     assert len([entry for entry in writes(sim) if entry["path"].endswith("/orders")]) == 2
-    report = job.run("license_report.yml", {"license_report_dir": str(tmp_path / "report")})
-    assert report.status == "successful"
-    assert glob.glob(str(tmp_path / "report" / "license-report-*.csv"))
+    report = job.run("license_report.yml", {"license_report_dir": str(tmp_path / "report"), "license_report_mail_to": ["finance@msp.example"]})
+    assert report.status == "successful", report.stdout.read()[-4000:]
+    (written,) = glob.glob(str(tmp_path / "report" / "license-report-*.csv"))
+    (message,) = mail_server.wait_for(1)
+    assert message["From"] == "Licensing <licensing@msp.example>" and mail_server.inbox.envelopes[0]["to"] == ["finance@msp.example"]
+    assert [part.get_filename() for part in message.iter_attachments()] == [os.path.basename(written)]
+    assert "HOOLI-005" in message.get_body(("plain",)).get_content()  # the customer the first job onboarded
     assert len(token_requests(sim)) == 1
     assert job.leaks() == []
 
@@ -199,6 +216,9 @@ def test_runner_workflow_plan_approve_apply(sim, tmp_path):
     assert planned.status == "successful", planned.stdout.read()[-4000:]
     approved = custom_stats(planned)["license_adjustment_approved_plans"]
     assert [line["desired"] for line in approved["localhost"]["plan"]] == [28, 41]
+    # What the approver reads in the plan job's artifacts: the priced table the job printed.
+    table = custom_stats(planned)["license_adjustment_plan_tables"]["localhost"]
+    assert table[0].split()[:3] == ["line", "customer", "product"] and "check mode, nothing was ordered" in table[3]
     assert writes(sim) == []
     applied = job.run("adjust_licenses.yml", dict(licenses, **custom_stats(planned)))
     assert applied.status == "successful", applied.stdout.read()[-4000:]
@@ -217,6 +237,22 @@ def test_runner_workflow_plan_approve_apply(sim, tmp_path):
     assert "the plan differs from the one saved" in refused.stdout.read()
     assert len(writes(sim)) == before
     assert api.subscription_seats("3000006") == 43
+    assert job.leaks() == []
+
+
+def test_runner_monthly_plan_from_the_projects_csv_is_mailed_and_published(sim, mail_server, tmp_path):
+    """docs/awx.md's monthly licence plan: a Check job plans from the licence CSV committed to the project (a path
+    relative to it), mails the plan to the reviewer and publishes the table in the job's artifacts; nothing is ordered."""
+    job = Job(sim, tmp_path, "monthly", mail_server)
+    planned = job.run("adjust_licenses.yml", {"license_adjustment_licenses_csv": "licences/declared.csv",
+                                              "license_adjustment_mail_to": ["licensing@msp.example"]}, check=True)
+    assert planned.status == "successful", planned.stdout.read()[-4000:]
+    assert writes(sim) == []
+    table = custom_stats(planned)["license_adjustment_plan_tables"]["localhost"]
+    assert [line.split()[1] for line in table[1:3]] == ["ACME-001", "GLOBEX-002"] and "25 -> 30" in table[1]
+    (message,) = mail_server.wait_for(1)
+    assert message["Subject"].endswith(": planned") and mail_server.inbox.envelopes[0]["to"] == ["licensing@msp.example"]
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n").splitlines() == table
     assert job.leaks() == []
 
 
