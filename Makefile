@@ -78,9 +78,9 @@ integration: setup browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist worksteal --durations 15 tests/integration
 
 # The same tests, through the ansible-core 2.16 of a second virtual environment (its templating is not native, and
-# its messages are worded differently): the roles and playbooks, the inventory plugin, and the main modules.
+# its messages are worded differently): the roles and playbooks, mail, the inventory plugin, and the main modules.
 compat: setup $(COMPAT_VENV)/.installed
-	$(CURDIR)/$(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider -n 2 tests/integration/test_roles_playbooks.py \
+	$(CURDIR)/$(COMPAT_VENV)/bin/python -m pytest -q -p no:cacheprovider -n 2 tests/integration/test_roles_playbooks.py tests/integration/test_mail.py \
 		tests/integration/test_awx.py::test_inventory_hosts_hostvars_groups \
 		tests/integration/test_awx.py::test_inventory_filters_pages_and_cache \
 		tests/integration/test_awx.py::test_license_adjustment_per_customer_host_with_20_forks \
