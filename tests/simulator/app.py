@@ -231,6 +231,11 @@ async def _sim_seed(request):
     return web.json_response(seed.generate(state, await _json_body(request)))
 
 
+async def _sim_update_subscription(request):
+    state = request.app[STATE]
+    return web.json_response(state.platform_update_subscription(request.match_info["id"], await _json_body(request)))
+
+
 async def _sim_file(request):
     stored = request.app[STATE].download(request.match_info["name"], request.query.get("sig"))
     return web.Response(body=stored["body"], content_type=stored["content_type"])
@@ -251,4 +256,5 @@ def create_app(config):
     app.router.add_post("/_sim/faults", _sim_set_faults)
     app.router.add_post("/_sim/seed", _sim_seed)
     app.router.add_get("/_sim/files/{name}", _sim_file)
+    app.router.add_post("/_sim/subscriptions/{id}", _sim_update_subscription)
     return app

@@ -144,6 +144,10 @@ class Simulator:
         """Merge fault settings (see README.md); returns the full settings."""
         return self._control("POST", "faults", fields)
 
+    def platform_update_subscription(self, subscription_id, **fields):
+        """Change a subscription as the platform or a vendor does, without an order: status, renewalDate."""
+        return self._control("POST", "subscriptions/%s" % subscription_id, fields)
+
     def seed(self, **generate):
         """Add generated customers with subscriptions, e.g. seed(customers=50, subscriptions_per_customer=4)."""
         return self._control("POST", "seed", {"generate": generate})

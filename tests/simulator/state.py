@@ -417,6 +417,21 @@ class SimState:
             raise not_found(f"subscription {subscription_id} not found")
         return self.subscriptions[subscription_id]
 
+    def platform_update_subscription(self, subscription_id, body):
+        """POST /_sim/subscriptions/{id}: what the platform or a vendor changes without an order (a suspension, a
+        renewal date); ``status`` and ``renewalDate`` only."""
+        subscription = self._get_subscription(subscription_id)
+        body = require_object(body)
+        reject_unknown(body, ("status", "renewalDate"), "a subscription through /_sim")
+        if "status" in body:
+            if body["status"] not in SUBSCRIPTION_STATUSES:
+                raise bad_request(f"status must be one of {', '.join(SUBSCRIPTION_STATUSES)}, got {body['status']!r}")
+            subscription["status"] = body["status"]
+        if "renewalDate" in body:
+            subscription["renewalDate"] = datetime.date.fromisoformat(get_str(body, "renewalDate", required=True)).isoformat()
+        subscription["lastModifiedDate"] = datetime.date.today().isoformat()
+        return public(subscription)
+
     def get_subscription(self, subscription_id):
         return self._subscription_detail(self._get_subscription(subscription_id))
 
