@@ -20,7 +20,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup simulator demo test bench changelog-lint units integration compat lint build sanity sanity-oldest \
+.PHONY: help setup simulator demo test bench changelog-lint units integration compat lint build sanity sanity-oldest java \
 	docs docs-lint galaxy-import clean browser
 
 help:
@@ -58,7 +58,7 @@ bench: setup
 # start-up; the static checks and compat use the cores meanwhile); the others one after another.
 TEST_STAGES := changelog-lint units integration+lint,build,sanity,sanity-oldest,docs-lint,docs,galaxy-import,compat
 
-test: setup $(COMPAT_VENV)/.installed browser
+test: setup $(COMPAT_VENV)/.installed browser java
 	$(BIN)/python tools/stages.py $(TEST_STAGES)
 	@echo "make test: all checks passed"
 
@@ -74,7 +74,12 @@ browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-integration: setup browser
+# ansible-rulebook (the event source's tests) runs on a Java 17 runtime.
+java:
+	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
+integration: setup browser java
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist worksteal --durations 15 tests/integration
 
 # The same tests, through the ansible-core 2.16 of a second virtual environment (its templating is not native, and

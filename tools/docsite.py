@@ -25,6 +25,7 @@ RST_DIR = os.path.join(REPO, "docs", "docsite", "rst")
 # page name -> Markdown source, in the order of docs/docsite/extra-docs.yml
 GUIDES = {
     "awx": "docs/awx.md",
+    "eda": "docs/eda.md",
     "simulator": "tests/simulator/README.md",
     "architecture": "docs/architecture.md",
     "reliability": "docs/reliability.md",
