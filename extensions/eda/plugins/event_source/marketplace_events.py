@@ -63,7 +63,7 @@ except ImportError:  # ansible-rulebook runs this file by path: the collection r
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._client import MarketplaceClient  # noqa: E402
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import (  # noqa: E402
-    ENV_VARS, ConnectionConfig, plugin_params,
+    ENV_VARS, ConnectionConfig, connection_argument_spec, plugin_params,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError  # noqa: E402
 
@@ -81,10 +81,10 @@ class Source:
     """The polling loop without asyncio: settings, the watcher, the checkpoint and the outage bookkeeping."""
 
     def __init__(self, args, clock=time.monotonic):
-        unknown = sorted(set(args) - set(DEFAULTS) - set(plugin_params(lambda name: None, {})))
+        known = set(DEFAULTS) | set(connection_argument_spec())
+        unknown = sorted(set(args) - known)
         if unknown:
-            raise IMConfigError("marketplace_events: unknown argument %s (the arguments are %s)" % (
-                ", ".join(unknown), ", ".join(sorted(set(DEFAULTS) | set(plugin_params(lambda name: None, {}))))))
+            raise IMConfigError("marketplace_events: unknown argument %s (the arguments are %s)" % (", ".join(unknown), ", ".join(sorted(known))))
         params = plugin_params(args.get, args)
         if args.get("retry_timeout") is None and not os.environ.get(ENV_VARS["retry_timeout"]):
             params["retry_timeout"] = SOURCE_RETRY_TIMEOUT

@@ -2,8 +2,13 @@
 between polls (bounded by the account, not by time)."""
 
 import datetime
+import importlib.util
+import os
+
+import pytest
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _events
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
 
 AT = "2026-12-06T10:00:00Z"
 TODAY = datetime.date(2026, 12, 6)
@@ -107,3 +112,14 @@ def test_every_event_has_the_same_keys_and_a_line_for_people():
     assert _events.describe(dict(seats, order_number="SO000014")) == (
         "seats_changed: customer ACME-001, subscription 3000001 (Microsoft 365 E3), order SO000014: seats 25 -> seats 30 "
         "(observed 2026-12-06T10:00:00Z)")
+
+
+def test_the_source_refuses_an_argument_it_does_not_know_naming_it(monkeypatch, tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+    spec = importlib.util.spec_from_file_location("marketplace_events", os.path.join(
+        root, "extensions", "eda", "plugins", "event_source", "marketplace_events.py"))
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with pytest.raises(IMConfigError, match=r"^marketplace_events: unknown argument intervall \(the arguments are api_url, "):
+        plugin.Source({"intervall": 5})
