@@ -51,10 +51,22 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for each API response.
+      - Seconds to wait for each API response once connected.
+      - Until the API has answered once in a task, a host that takes the connection but sends no answer within this
+        time is not retried - it is reported at once as not answering, naming the host and port.
       - If not set here, the E(INGRAM_TIMEOUT) environment variable is used.
     type: float
     default: 30.0
+  connect_timeout:
+    description:
+      - Seconds to wait for a connection to the API (or to the proxy) to open, separately from O(timeout).
+      - Until the API has answered once in a task, failures to connect (refused, a host name that does not resolve, no
+        answer to connect) are retried for about 30 seconds only, so a wrong O(api_url), proxy or network is reported
+        quickly, naming the host and port and what to check; once the API has answered, they are retried as
+        O(max_retries) and O(retry_timeout) allow.
+      - If not set here, the E(INGRAM_CONNECT_TIMEOUT) environment variable is used.
+    type: float
+    default: 10.0
   max_retries:
     description:
       - How many times a request that failed with a server error, a timeout or a dropped connection is retried, with

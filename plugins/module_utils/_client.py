@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import re
 import threading
 import time
 import traceback
+import urllib.parse
 
 try:
     import requests
@@ -35,6 +37,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._version i
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
 USER_AGENT = "ingrammicro.marketplace/%s (Ansible collection)" % COLLECTION_VERSION
+THROTTLED = "the Marketplace API throttled requests (HTTP 429) and asked to wait"
 
 # The API documents no maximum page size; the simulator and observed clients accept 1000. Termination
 # never depends on the server honouring it (see paginate).
@@ -42,6 +45,9 @@ PAGE_SIZE = 1000
 MAX_PAGES = 10000
 MAX_MESSAGE = 500
 CONNECTION_POOL_SIZE = 32
+# Until the API has answered once, failures to connect are retried for this long only: a wrong api_url, proxy or network
+# is then reported in seconds, not after every retry a network blip mid-run deserves (see _send).
+FIRST_CONTACT_SECONDS = 30.0
 
 
 def _root_cause(exc):
@@ -60,24 +66,64 @@ def _root_cause(exc):
     return exc
 
 
+def _chain_text(exc):
+    """Every message of an error chain in lower case, to recognise a cause whichever layer reported it."""
+    texts, seen = [], set()
+    while isinstance(exc, BaseException) and id(exc) not in seen:
+        seen.add(id(exc))
+        texts.append("%s %s" % (type(exc).__name__, exc))
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = exc.args[0] if getattr(exc, "args", None) and isinstance(exc.args[0], BaseException) else None
+        exc = inner if inner is not None else exc.__cause__ or exc.__context__
+    return " ".join(texts).lower()
+
+
+# Causes of a failed request that got no answer, in the user's words (see describe_failure).
+REFUSED = "connection refused"
+UNRESOLVED = "the host name does not resolve"
+CONNECT_TIMEOUT = "connecting timed out"
+READ_TIMEOUT = "timed out"
+RESET = "connection reset by the server"
+CLOSED = "the server closed the connection without answering"
+
+
 def describe_failure(exc):
     """A short, library-free description of a transport failure."""
+    text = _chain_text(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout) or "connecttimeout" in text:
+        return CONNECT_TIMEOUT
     if isinstance(exc, requests.exceptions.Timeout):
-        return "timed out"
-    cause = _root_cause(exc)
-    text = str(cause).lower()
+        return READ_TIMEOUT
     if "name or service not known" in text or "nodename nor servname" in text or "failed to resolve" in text \
-            or "temporary failure in name resolution" in text:
-        return "host name could not be resolved"
+            or "temporary failure in name resolution" in text or "nameresolutionerror" in text:
+        return UNRESOLVED
+    cause = _root_cause(exc)
     if isinstance(cause, ConnectionRefusedError) or "connection refused" in text:
-        return "connection refused"
+        return REFUSED
     if isinstance(cause, ConnectionResetError) or "reset by peer" in text:
-        return "connection reset by the server"
-    if "remote end closed" in text or "remotedisconnected" in type(cause).__name__.lower():
-        return "the server closed the connection without answering"
+        return RESET
+    if "remote end closed" in text or "remotedisconnected" in text:
+        return CLOSED
     if isinstance(cause, OSError) and cause.strerror:
         return cause.strerror.lower()
     return type(cause).__name__
+
+
+def describe_tls_failure(exc):
+    """What went wrong in a TLS handshake, and what to do about it, in words."""
+    text = _chain_text(exc)
+    if "wrong version number" in text or "unknown protocol" in text or "record layer failure" in text or "packet length too long" in text:
+        return "it does not speak TLS there (%s): check the scheme and port of api_url (http:// or https://)" % (
+            "wrong version number" if "wrong version number" in text else "not a TLS answer")
+    if "hostname mismatch" in text or "doesn't match" in text or "not valid for" in text:
+        return "its certificate is not issued for this host name (hostname mismatch): check the host of api_url"
+    if "certificate verify failed" in text or "certificate_verify_failed" in text:
+        detail = re.search(r"certificate verify failed: ([^(]*?)\s*(\(|$)", text)
+        return ("its certificate is not trusted (%s): behind a proxy that inspects TLS, give its CA in REQUESTS_CA_BUNDLE; "
+                "set validate_certs: false (INGRAM_VALIDATE_CERTS=false) only against a test endpoint"
+                % (detail.group(1).strip() if detail else "certificate verify failed"))
+    return "the TLS handshake failed (%s)" % describe_failure(exc)
 
 
 def classify_failure(exc):
@@ -91,7 +137,45 @@ def classify_failure(exc):
             return _retry.CONNECT
         if isinstance(cause, (ConnectionRefusedError, urllib3.exceptions.NameResolutionError)):
             return _retry.CONNECT
+        if describe_failure(exc) in (REFUSED, UNRESOLVED, CONNECT_TIMEOUT):
+            return _retry.CONNECT
     return _retry.READ
+
+
+class Endpoint:
+    """Where requests to ``api_url`` go: the API's host and port, and the proxy in between if the environment sets one
+    (requests honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY). Names them in messages, never a proxy's password."""
+
+    def __init__(self, api_url):
+        parsed = urllib.parse.urlsplit(api_url)
+        self.api_url = api_url
+        self.host = parsed.hostname
+        self.address = "%s:%s" % (parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80))
+        self.proxy = self.proxy_host = None
+        proxy = requests.utils.select_proxy(api_url, requests.utils.get_environ_proxies(api_url))
+        if proxy:
+            proxied = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+            self.proxy_host = proxied.hostname
+            self.proxy = "%s:%s" % (proxied.hostname, proxied.port or (443 if proxied.scheme == "https" else 80))
+        self.proxy_variable = "HTTPS_PROXY" if parsed.scheme == "https" else "HTTP_PROXY"
+
+    def where(self, exc=None):
+        """The host and port that did not answer: the proxy's when the failure was reaching the proxy."""
+        if self.proxy and (exc is None or isinstance(exc, requests.exceptions.ProxyError)):
+            return "the proxy %s (%s) on the way to %s" % (self.proxy, self.proxy_variable, self.address)
+        return self.address
+
+    def host_name(self, exc=None):
+        """The host name that did not resolve: the proxy's when the failure was reaching the proxy."""
+        if self.proxy and (exc is None or isinstance(exc, requests.exceptions.ProxyError)):
+            return "%s (the proxy, from %s)" % (self.proxy_host, self.proxy_variable)
+        return self.host
+
+    def checks(self):
+        """What to check when the API cannot be reached."""
+        proxy = ("the proxy %s (%s, NO_PROXY)" % (self.proxy, self.proxy_variable) if self.proxy
+                 else "a proxy if the network needs one (%s, NO_PROXY; none is set)" % self.proxy_variable)
+        return "check api_url (%s), %s and the network" % (self.api_url, proxy)
 
 
 class MarketplaceClient:
@@ -114,6 +198,8 @@ class MarketplaceClient:
         self.server_date = None  # the Date header of the last response: the API's clock, used to find orders by age
         self.retries = collections.Counter()  # reason -> number of retried attempts, reported by the modules
         self.requests_sent = collections.Counter()  # method -> count, for diagnostics and benchmarks
+        self.endpoint = Endpoint(config.api_url)
+        self.answered = False  # whether the API has answered any request of this client yet (see FIRST_CONTACT_SECONDS)
         self.session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=CONNECTION_POOL_SIZE, max_retries=0)
         self.session.mount("https://", adapter)
@@ -142,7 +228,7 @@ class MarketplaceClient:
         body = self._send("POST", "/token", body={"marketplace": self.config.marketplace}, authenticated=False)
         if not isinstance(body, dict) or not body.get("token"):
             raise IMApiError("POST /token returned no token: check api_url (it must point at the Marketplace API, "
-                             "for example https://api.cloud.im/marketplace/eu)", method="POST", path="/token")
+                             "for example https://api.cloud.im/marketplace/eu)", status=200, method="POST", path="/token")
         try:
             ttl = float(body.get("expiresInSeconds") or 1500)
         except (TypeError, ValueError):
@@ -236,12 +322,11 @@ class MarketplaceClient:
                     sent += 1
                     try:
                         response = self.session.request(method, url, params=query or None, json=body, headers=headers, auth=auth,
-                                                        timeout=self.config.timeout, verify=self.config.validate_certs)
+                                                        timeout=(self.config.connect_timeout, self.config.timeout),
+                                                        verify=self.config.validate_certs)
                     except requests.exceptions.SSLError as exc:
-                        raise IMApiError(
-                            "TLS verification failed for %s: %s. Fix the certificate (or its CA bundle); set validate_certs: false "
-                            "(INGRAM_VALIDATE_CERTS=false) only against a test endpoint" % (self.config.api_url, describe_failure(exc)),
-                            method=method, path=path)
+                        raise IMApiError(self.scrub("cannot reach the Marketplace API: TLS with %s failed: %s%s" % (
+                            self.endpoint.where(), describe_tls_failure(exc), self._not_checked(path))), method=method, path=path) from None
                     except requests.exceptions.RequestException as exc:
                         failure = exc
                     if response is not None and response.status_code == 429:
@@ -258,11 +343,14 @@ class MarketplaceClient:
             if failure is not None:
                 kind = classify_failure(failure)
                 if self._may_retry(attempt, started) and _retry.should_retry(method, path, failure=kind) \
-                        and self._pause(attempt, "%s (%s)" % (describe_failure(failure), kind), deadline):
+                        and self._may_retry_unanswered(failure, started) \
+                        and self._pause(attempt, "no answer from %s (%s)" % (self.endpoint.where(failure), describe_failure(failure)),
+                                        self._unanswered_deadline(deadline, started)):
                     attempt += 1
                     continue
-                raise self._transport_error(method, path, failure, kind, attempt + throttled)
+                raise self._transport_error(method, path, failure, kind, attempt + throttled, started)
 
+            self.answered = True
             self.server_date = response.headers.get("Date") or self.server_date
             if response.status_code == 401 and authenticated and not reauthenticated:
                 # The token expired or was revoked: re-authenticate once and send the call again.
@@ -272,13 +360,13 @@ class MarketplaceClient:
             if response.status_code == 429 and _retry.should_retry(method, path, status=429) \
                     and self._throttle.paused_until <= deadline:
                 # Certainly not acted on: wait (the throttle pauses every thread of this client) and send it again.
-                self.retries["HTTP 429"] += 1
+                self.retries[THROTTLED] += 1
                 throttled += 1
                 continue
             if response.status_code >= 400:
                 if response.status_code != 429 and self._may_retry(attempt, started) \
                         and _retry.should_retry(method, path, status=response.status_code) \
-                        and self._pause(attempt, "HTTP %s" % response.status_code, deadline,
+                        and self._pause(attempt, "the Marketplace API answered HTTP %s" % response.status_code, deadline,
                                         _retry.parse_retry_after(response.headers.get("Retry-After"), server_date=response.headers.get("Date"))):
                     attempt += 1
                     continue
@@ -291,6 +379,18 @@ class MarketplaceClient:
 
     def _may_retry(self, attempt, started):
         return attempt < self.config.max_retries and self._monotonic() - started < self.config.retry_timeout
+
+    def _may_retry_unanswered(self, failure, started):
+        """Before the API has answered once, a host that took the connection and then sent nothing within ``timeout``
+        is not answering: trying again would only make the user wait another ``timeout`` for the same message."""
+        return self.answered or not isinstance(failure, requests.exceptions.ReadTimeout)
+
+    def _unanswered_deadline(self, deadline, started):
+        """The time by which a retry must have connected: within FIRST_CONTACT_SECONDS of the first attempt as long as
+        the API has never answered (a retry is sent only if it can still time out connecting by then)."""
+        if self.answered:
+            return deadline
+        return min(deadline, started + FIRST_CONTACT_SECONDS - self.config.connect_timeout)
 
     def _pause(self, attempt, reason, deadline, retry_after=None):
         """Sleep before a retry; ``False`` (no sleep) when the retry could only be sent after ``deadline``."""
@@ -314,16 +414,36 @@ class MarketplaceClient:
                 status=response.status_code, method=method, path=path,
                 correlation_id=response.headers.get("X-Correlation-ID"))
 
-    def _transport_error(self, method, path, exc, failure, retries):
+    def _not_checked(self, path):
+        """Said when the token request got no answer: a newcomer should not reset a password over a network problem."""
+        return "; the credentials were not checked" if path == "/token" and not self.answered else ""
+
+    def _transport_error(self, method, path, exc, failure, retries, started):
+        """The error of a request that got no answer: the host and port, the cause in words, what to check."""
         reason = describe_failure(exc)
-        tries = " after %d attempts" % (retries + 1) if retries else ""
-        if failure == _retry.CONNECT:
-            message = "cannot reach the Marketplace API at %s: %s%s (check api_url and the network)" % (
-                self.config.api_url, reason, tries)
+        where = self.endpoint.where(exc)
+        tries = ", tried %d times in %ss" % (retries + 1, _seconds(self._monotonic() - started)) if retries else ""
+        first = self._not_checked(path)
+        if reason == CONNECT_TIMEOUT:
+            message = "cannot reach the Marketplace API: no answer from %s to connect within %ss (connect_timeout)%s. %s; on a " \
+                      "slow network raise connect_timeout (INGRAM_CONNECT_TIMEOUT)%s" % (
+                          where, _number(self.config.connect_timeout), tries, _capital(self.endpoint.checks()), first)
+        elif reason == UNRESOLVED:
+            message = "cannot reach the Marketplace API: the host name %s does not resolve (DNS)%s. %s%s" % (
+                self.endpoint.host_name(exc), tries, _capital(self.endpoint.checks()), first)
+        elif failure == _retry.CONNECT:
+            message = "cannot reach the Marketplace API: no answer from %s (%s)%s. %s%s" % (
+                where, reason, tries, _capital(self.endpoint.checks()), first)
+        elif isinstance(exc, requests.exceptions.Timeout) and not self.answered:
+            message = "the Marketplace API did not answer: %s took the connection but sent no answer to %s %s within %ss (timeout)%s. " \
+                      "Check that api_url (%s) points at the Marketplace API (scheme and port), a proxy (%s, NO_PROXY) and the " \
+                      "network; on a slow network raise timeout (INGRAM_TIMEOUT)%s" % (
+                          where, method, path, _number(self.config.timeout), tries, self.endpoint.api_url, self.endpoint.proxy_variable,
+                          first)
         elif isinstance(exc, requests.exceptions.Timeout):
-            message = "%s %s: no answer within %ss (timeout)%s" % (method, path, _number(self.config.timeout), tries)
+            message = "%s %s: no answer from %s within %ss (timeout)%s" % (method, path, where, _number(self.config.timeout), tries)
         else:
-            message = "%s %s: %s%s" % (method, path, reason, tries)
+            message = "%s %s: no answer from %s (%s)%s" % (method, path, where, reason, tries)
         ambiguous = failure == _retry.READ and not _retry.is_safe(method, path)
         if ambiguous:
             message += "; the server may have acted on the request"
@@ -346,12 +466,13 @@ class MarketplaceClient:
         status = response.status_code
         correlation_id = response.headers.get("X-Correlation-ID")
         api_message = self._api_message(response)
+        said = api_message.rstrip(" .")  # the API's sentence, followed by ours: one full stop, not two
         if status == 401:
             hint = ("the API rejected the username, password or subscription key" if not authenticated
                     else "the API rejected the token again after re-authenticating; check the subscription key and the API user")
-            message = "%s %s: HTTP 401 %s (%s)" % (method, path, api_message, hint)
+            message = "%s %s: HTTP 401 %s; %s" % (method, path, said, hint)
         elif status == 403:
-            message = "%s %s: HTTP 403 %s (the API user or subscription key is not allowed to do this)" % (method, path, api_message)
+            message = "%s %s: HTTP 403 %s; the API user or subscription key is not allowed to do this" % (method, path, said)
         elif status == 404 and path == "/token":
             message = "POST /token: HTTP 404: check api_url, it must point at the Marketplace API, for example " \
                       "https://api.cloud.im/marketplace/eu"
@@ -360,7 +481,7 @@ class MarketplaceClient:
             wait = _retry.parse_retry_after(asked, server_date=response.headers.get("Date"))
             message = self._throttled_message(method, path, api_message, asked, wait, started, retries + 1)
         else:
-            message = "%s %s: HTTP %s %s" % (method, path, status, api_message)
+            message = "%s %s: HTTP %s %s" % (method, path, status, said if retries or correlation_id else api_message)
             if retries:
                 message += " (after %d attempts)" % (retries + 1)
         if correlation_id:
@@ -462,11 +583,17 @@ class MarketplaceClient:
             return list(pool.map(func, items))
 
     def retry_summary(self):
-        """One line describing retried attempts, or ``None``."""
+        """What made this client retry, one sentence per cause ("no answer from HOST:PORT (connection refused); retried 5
+        times"), or ``None``."""
         if not self.retries:
             return None
-        parts = ", ".join("%s x%d" % (reason, count) for reason, count in sorted(self.retries.items()))
-        return "the Marketplace API asked for retries (%s); this task backed off and retried" % parts
+        text = " ".join("%s; retried %d time%s." % (_capital(reason), count, "" if count == 1 else "s")
+                        for reason, count in sorted(self.retries.items()))
+        return text[:1].lower() + text[1:-1]
+
+
+def _capital(text):
+    return text[:1].upper() + text[1:]
 
 
 def _number(value):

@@ -29,6 +29,7 @@ ENV_VARS = {
     "client_id": "INGRAM_CLIENT_ID",
     "validate_certs": "INGRAM_VALIDATE_CERTS",
     "timeout": "INGRAM_TIMEOUT",
+    "connect_timeout": "INGRAM_CONNECT_TIMEOUT",
     "max_retries": "INGRAM_MAX_RETRIES",
     "retry_timeout": "INGRAM_RETRY_TIMEOUT",
     "token_cache": "INGRAM_TOKEN_CACHE",
@@ -88,6 +89,7 @@ def connection_argument_spec():
         client_id=dict(type="str", fallback=_env("client_id")),
         validate_certs=dict(type="bool", default=True, fallback=_env("validate_certs")),
         timeout=dict(type="float", default=30.0, fallback=_env("timeout")),
+        connect_timeout=dict(type="float", default=10.0, fallback=_env("connect_timeout")),
         max_retries=dict(type="int", default=5, fallback=_env("max_retries")),
         retry_timeout=dict(type="float", default=300.0, fallback=_env("retry_timeout")),
         token_cache=dict(type="bool", default=True, fallback=_env("token_cache")),
@@ -132,7 +134,7 @@ class ConnectionConfig:
 
     def __init__(self, api_url, username, password, subscription_key, marketplace, client_id=None, validate_certs=True,
                  timeout=30.0, max_retries=5, token_cache=True, change_quantity="total", retry_timeout=300.0,
-                 change_quantity_confirmed=False):
+                 change_quantity_confirmed=False, connect_timeout=10.0):
         self.api_url = api_url
         self.username = username
         self.password = password
@@ -141,6 +143,7 @@ class ConnectionConfig:
         self.client_id = client_id
         self.validate_certs = validate_certs
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
         self.max_retries = max_retries
         self.token_cache = token_cache
         self.change_quantity = change_quantity
@@ -178,6 +181,9 @@ class ConnectionConfig:
         timeout = params.get("timeout", 30.0)
         if timeout is None or float(timeout) <= 0:
             raise IMConfigError("timeout must be a positive number of seconds, got %r" % (timeout,))
+        connect_timeout = params.get("connect_timeout", 10.0)
+        if connect_timeout is None or float(connect_timeout) <= 0:
+            raise IMConfigError("connect_timeout must be a positive number of seconds, got %r" % (connect_timeout,))
         max_retries = params.get("max_retries", 5)
         if max_retries is None or int(max_retries) < 0:
             raise IMConfigError("max_retries must be 0 or more, got %r" % (max_retries,))
@@ -196,6 +202,7 @@ class ConnectionConfig:
             client_id=params.get("client_id") or None,
             validate_certs=bool(params.get("validate_certs", True)),
             timeout=float(timeout),
+            connect_timeout=float(connect_timeout),
             max_retries=int(max_retries),
             token_cache=bool(params.get("token_cache", True)),
             change_quantity=change_quantity,

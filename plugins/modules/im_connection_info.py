@@ -10,7 +10,9 @@ module: im_connection_info
 short_description: Check the connection to the Marketplace API and what the collection assumes about it, changing nothing
 version_added: 1.0.0
 description:
-  - The first thing to run against a real account. Checks, one by one, that the credentials and marketplace work, which
+  - The first thing to run against a real account. Checks, one by one, that the Marketplace API answers at O(api_url) (a
+    network, proxy or TLS problem is reported as such, naming the host and port, never as wrong credentials), that the
+    credentials and marketplace work, which
     reseller the API user acts for, that the catalog is reachable, that lists come in the shape and pages the
     collection expects, that C(status) filters and C(subscriptionId) filters filter, and how the platform reads the
     quantity of a change order (from the price estimate of a one-seat change on an existing subscription; nothing is
@@ -61,7 +63,7 @@ checks:
   elements: dict
   contains:
     name:
-      description: Short name of the check, for example V(credentials) or V(change quantity).
+      description: Short name of the check, for example V(connection), V(credentials) or V(change quantity).
       type: str
     assumption:
       description: What the collection assumes.
@@ -91,7 +93,7 @@ import json
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMConfigError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, IMModule
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
@@ -100,6 +102,7 @@ HOLDS = "holds"
 FAILS = "does not hold"
 UNCHECKED = "could not be checked"
 SAMPLE = 50  # rows read to check a filter
+LATER_CHECKS = ("reseller", "catalog", "list shape", "pagination", "status filter", "orders by subscription", "change quantity")
 
 
 class Unchecked(Exception):
@@ -113,6 +116,8 @@ class ConnectionInfoModule(IMModule):
         self.checks = []
         self.reseller = None
         self._subscription = None
+        self._token_failure = None  # the API's answer when it refused the token request
+        self._token_cached = False
 
     def check(self, name, assumption, probe):
         """Run ``probe`` (returns ``(holds, evidence)``) and record the outcome; an API error means it does not hold."""
@@ -128,6 +133,8 @@ class ConnectionInfoModule(IMModule):
 
     def execute(self):
         config = self.client.config
+        if self.check("connection", "the Marketplace API answers at %s (api_url)" % self.client.endpoint.address, self.connection) != HOLDS:
+            return self.result("the API was not reached (see the connection row)", "credentials", *LATER_CHECKS)
         if self.check("credentials", "POST /token issues a token for this API user, subscription key and marketplace %s"
                       % config.marketplace, self.credentials) == HOLDS:
             self._subscription = self.chosen_subscription()
@@ -143,22 +150,45 @@ class ConnectionInfoModule(IMModule):
             self.check("change quantity", "a change order's line quantity is read as %s (change_quantity=%s)" % (
                 "the new total" if config.change_quantity == "total" else "the seats to add", config.change_quantity),
                 self.change_quantity)
-        else:
-            for check in ("reseller", "catalog", "list shape", "pagination", "status filter", "orders by subscription",
-                          "change quantity"):
-                self.checks.append({"name": check, "assumption": "", "result": UNCHECKED, "evidence": "no token"})
+            return self.result()
+        return self.result("no token (see the credentials row)", *LATER_CHECKS)
+
+    def result(self, why_unchecked=None, *unchecked):
+        """The module's result, with ``unchecked`` checks recorded as not run because of ``why_unchecked``."""
+        for check in unchecked:
+            self.checks.append({"name": check, "assumption": "", "result": UNCHECKED, "evidence": why_unchecked})
         return {"changed": False, "checks": self.checks, "all_hold": not any(check["result"] == FAILS for check in self.checks),
                 "reseller": self.reseller}
 
     # ------------------------------------------------------------------ the checks
 
-    def credentials(self):
+    def connection(self):
+        """Whether anything answers at api_url as the Marketplace API does; the token request's own failure, if any, is
+        kept for the credentials check (a refusal of the credentials is an answer)."""
+        address = self.client.endpoint.address
         sent = self.client.requests_sent["POST"]
         try:
             self.client.token()
-        except IMError as exc:
-            return False, str(exc)
+        except IMApiError as exc:
+            if exc.status is None:  # no answer at all: the network, a proxy, TLS or api_url
+                return False, str(exc)
+            if exc.status < 400 or exc.status == 404:
+                return False, "%s answered, but not as the Marketplace API: %s" % (address, exc)
+            self._token_failure = exc
+            return True, "%s answered POST /token (HTTP %s)" % (address, exc.status)
         if self.client.requests_sent["POST"] == sent:
+            self._token_cached = True
+            self.page("/products", limit=1)  # nothing was sent for the token: reach the API once to tell
+            return True, "%s answered GET /products" % address
+        return True, "%s answered POST /token" % address
+
+    def credentials(self):
+        failure = self._token_failure
+        if failure is not None and failure.status in (400, 401, 403):
+            return False, str(failure)
+        if failure is not None:
+            raise Unchecked("the API could not issue a token: %s" % failure)
+        if self._token_cached:
             return True, "a token issued earlier was found in the token cache (set token_cache: false to request a new one)"
         return True, "a token was issued"
 

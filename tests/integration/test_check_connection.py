@@ -6,7 +6,7 @@ import re
 import pytest
 
 CHECK = "ingrammicro.marketplace.check_connection"
-NAMES = ["credentials", "reseller", "catalog", "list shape", "pagination", "status filter", "orders by subscription",
+NAMES = ["connection", "credentials", "reseller", "catalog", "list shape", "pagination", "status filter", "orders by subscription",
          "change quantity"]
 READ_ONLY_POSTS = ("/token", "/orders/estimate")
 
@@ -52,7 +52,7 @@ def test_a_platform_reading_deltas_fails_the_check_naming_the_setting(sim, run_p
     assert run.rc != 0
     result, evidence = table(run.output)["change quantity"]
     assert result == "does not hold" and "Set change_quantity: delta (INGRAM_CHANGE_QUANTITY=delta)" in evidence
-    assert "change quantity does not hold" in run.output
+    assert "change quantity does not hold: " in run.output
     assert writes(sim) == []
     # With the matching setting, it holds.
     run = run_playbook(CHECK, env={"INGRAM_CHANGE_QUANTITY": "delta"}, verbosity=0)
@@ -72,7 +72,8 @@ def test_wrong_credentials_say_so_and_nothing_else_is_claimed(sim, run_playbook)
     assert run.rc != 0
     rows = table(run.output)
     assert rows["credentials"][0] == "does not hold" and "HTTP 401" in rows["credentials"][1]
-    assert {result for name, (result, _evidence) in rows.items() if name != "credentials"} == {"could not be checked"}
+    assert rows["connection"][0] == "holds" and re.fullmatch(r"127\.0\.0\.1:\d+ answered POST /token \(HTTP 401\)", rows["connection"][1])
+    assert {result for name, (result, _evidence) in rows.items() if name not in ("connection", "credentials")} == {"could not be checked"}
     assert "The reseller could not be told: no token (see the credentials row)" in run.output
     assert "No customer is visible" not in run.output  # which would read like an empty account
 

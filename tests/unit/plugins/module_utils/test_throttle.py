@@ -8,6 +8,7 @@ import pytest
 import responses
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _retry
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._client import THROTTLED
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._throttle import PausedPastDeadline, Throttle
 
@@ -194,7 +195,7 @@ def test_short_retry_afters_in_a_row_still_succeed_within_retry_timeout(rsps, ma
     assert client.get("/products")["data"] == []
     assert len(sleeps) == 3 and all(1.0 <= seconds <= 1.1 for seconds in sleeps)
     assert sleeps.now - started <= 5
-    assert client.retries["HTTP 429"] == 3
+    assert client.retries[THROTTLED] == 3
 
 
 def test_the_message_counts_the_seconds_and_attempts_of_a_request_throttled_repeatedly(rsps, make_client, sleeps):
