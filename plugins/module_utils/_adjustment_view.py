@@ -54,7 +54,7 @@ def table(plan, summary, reading, applied, check_mode):
     header = ["line", "customer", "product", "mpn", "seats", "action"] + (["result", "order"] if applied else ["price change"]) + ["note"]
     rows = []
     for line in plan:
-        seats = "%s -> %s" % ("new" if line.get("current") is None else line["current"], line.get("desired"))
+        seats = _layout.seat_change(line)
         cells = [line.get("index"), line.get("customer") or line.get("customer_name") or "", line.get("product") or "", line.get("mpn") or "",
                  seats, line.get("action")]
         cells += [line.get("result") or "", _order_cell(line)] if applied else [money(line.get("price_change"))]
@@ -91,7 +91,7 @@ def reading_lines(reading, check_mode):
     elif reading.get("canary"):
         text += "; line %s was ordered first as a canary%s" % (reading["canary"], ", which confirmed it" if reading.get("confirmed") else "")
     elif reading.get("confirmed"):
-        text += "; confirmed by %s" % reading["confirmed"]
+        text += "; %s" % reading["confirmed"]
     return [text]
 
 

@@ -102,7 +102,7 @@ class CanaryGate:
     def confirmed(self, order, subscription_id):
         self._recording(self.store.store, self.change_quantity, describe(order), subscription_id)
         self._recording(self.store.clear_pending)
-        self.confirmation = "%s on subscription %s, in this run" % (describe(order), subscription_id)
+        self.confirmation = "confirmed by %s on subscription %s, in this run" % (describe(order), subscription_id)
 
     def refuted(self, reading, order, subscription_id):
         """The canary left the seats the other reading makes: record the platform's reading, so no run orders under ours."""
@@ -148,5 +148,5 @@ class CanaryGate:
         self.store.store(reading, pending.get("order"), pending["subscription_id"])
         self.store.clear_pending()
         if reading == self.change_quantity:
-            self.confirmation = "%s on subscription %s, settled in this run" % (pending.get("order"), pending["subscription_id"])
+            self.confirmation = "confirmed by %s on subscription %s, settled in this run" % (pending.get("order"), pending["subscription_id"])
         return None

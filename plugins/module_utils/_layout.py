@@ -25,6 +25,15 @@ def cell_text(value):
     return str(value)
 
 
+def seat_change(line):
+    """A licence line's seats as its plan row and its messages both show them: ``30 -> 20``; ``new -> 7`` for a
+    subscription to be created, ``none -> 7`` when no subscription was found to read."""
+    current = line.get("current")
+    if current is None:
+        current = "new" if line.get("action") == "create" else "none"
+    return "%s -> %s" % (current, line.get("desired"))
+
+
 def text_table(header, rows):
     """Lines of a table whose columns are as wide as their longest cell, two spaces apart, without trailing blanks."""
     table = [[cell_text(value) for value in row] for row in [header] + list(rows)]

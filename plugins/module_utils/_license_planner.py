@@ -16,7 +16,7 @@ import os
 import tempfile
 from decimal import Decimal
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _layout, _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
 
@@ -30,7 +30,7 @@ def line_label(line):
     """How a line is named in messages: ``line 3 (ACME-001 CFQ7TTC0LDPB:0001:P1Y 30 -> 20)``, or for a row of a licence
     CSV, ``licenses.csv row 5 (...)``."""
     who = line.get("customer") or line.get("customer_id") or "subscription %s" % line.get("subscription_id")
-    seats = "%s -> %s" % ("none" if line.get("current") is None else line["current"], line.get("desired"))
+    seats = _layout.seat_change(line)
     return "%s (%s)" % (line.get("source") or "line %d" % line["index"], " ".join(part for part in (who, line.get("mpn"), seats) if part))
 
 

@@ -26,7 +26,8 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors im
     IMApiError, IMError, IMOrderRaceError, IMSeatMismatchError, IMWaitError,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
-    ENDED_SUBSCRIPTION_STATUSES, catalog_entry, find_customer, find_products, find_subscriptions, list_by_statuses, path_id, subscription_mpns,
+    ENDED_SUBSCRIPTION_STATUSES, catalog_entry, customer_words, find_customer, find_products, find_subscriptions, list_by_statuses, path_id,
+    subscription_mpns,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, OPEN_STATUSES, describe, sales_order_of
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
@@ -179,8 +180,8 @@ class Reconciler:
                 state["problem"] = column("subscription_id") + "subscription id %s not found" % spec["subscription_id"]
                 return state
             if customer is not None and subscription.get("customerId") != customer["id"]:
-                state["problem"] = column("customer") + "subscription %s belongs to customer %s, not to %s" % (
-                    subscription["id"], subscription.get("customerId"), spec["customer"])
+                state["problem"] = column("customer") + "subscription %s belongs to %s, not to %s" % (
+                    subscription["id"], customer_words(self.client, subscription.get("customerId")), spec["customer"])
                 return state
             state["customer_id"] = state["customer_id"] or subscription.get("customerId")
             try:
@@ -301,10 +302,10 @@ class Reconciler:
         if reading["verdict"] == quantity_reading.CONTRADICTS:
             return reading, quantity_reading.contradiction(config.change_quantity, reading["evidence"])
         if config.change_quantity_confirmed:
-            reading["confirmed"] = "change_quantity_confirmed is set"
+            reading["confirmed"] = "confirmed by you (change_quantity_confirmed is true), so no canary order is placed"
         elif record is not None:
-            reading["confirmed"] = "%s on subscription %s, completed on %s" % (record.get("order"), record.get("subscription_id"),
-                                                                               record.get("confirmed_at"))
+            reading["confirmed"] = "confirmed by %s on subscription %s, completed on %s" % (
+                record.get("order"), record.get("subscription_id"), record.get("confirmed_at"))
         else:
             # Even a single change order is the canary: the hosts of a playbook run share the turn (see _canary).
             reading["canary"] = changes[0]["index"]

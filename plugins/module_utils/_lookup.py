@@ -59,6 +59,13 @@ def find_customer(client, reference):
     return client.get_or_none("/customers/%s" % path_id(reference))
 
 
+def customer_words(client, customer_id):
+    """A customer as users know it, for a message: ``customer ACME-001 (Acme Corporation)``, by its external id and
+    name when it has them, else ``customer 1000001``."""
+    record = client.get_or_none("/customers/%s" % path_id(customer_id)) or {}
+    return "customer %s%s" % (record.get("externalId") or customer_id, " (%s)" % record["name"] if record.get("name") else "")
+
+
 def require_customer(client, reference, option="customer"):
     customer = find_customer(client, reference)
     if customer is None:
@@ -140,8 +147,8 @@ def locate_subscription(client, subscription_id=None, customer=None, mpn=None):
         if customer:
             owner = require_customer(client, customer)
             if owner["id"] != subscription.get("customerId"):
-                raise IMError("subscription %s belongs to customer %s, not to customer %s"
-                              % (subscription_id, subscription.get("customerId"), customer))
+                raise IMError("subscription %s belongs to %s, not to customer %s"
+                              % (subscription_id, customer_words(client, subscription.get("customerId")), customer))
         return subscription, mpn or _first_mpn(subscription)
     owner = require_customer(client, customer)
     names = {product.get("name") for product in find_products(client, mpn)}

@@ -504,7 +504,7 @@ class LicensesModule(IMModule):
     def record_reading(self, reading, line, order):
         """A change verified with the seats asked for confirms the reading for this API and marketplace."""
         if record_confirmation(self.client, order, line["subscription_id"], self.module.warn):
-            reading["confirmed"] = reading["confirmed"] or "%s on subscription %s, in this run" % (describe(order), line["subscription_id"])
+            reading["confirmed"] = reading["confirmed"] or "confirmed by %s on subscription %s, in this run" % (describe(order), line["subscription_id"])
 
     def refuse(self, lines, reading, message, code):
         self.failure_context.update(plan=lines, summary=planner.summarize(lines, planner.REFUSED), quantity_reading=reading)

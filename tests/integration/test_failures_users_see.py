@@ -3,6 +3,7 @@ credentials, the licence CSV; nothing is written), while planning (a guardrail; 
 (an order refused or ending in error). The cause is named in the playbook's words, and no internal phrase of Ansible or
 Python reaches the user."""
 
+import re
 import socket
 
 import pytest
@@ -29,12 +30,12 @@ def closed_port():
 
 CONNECTION_FAULTS = {
     "wrong password": (lambda sim: {"INGRAM_PASSWORD": "not-the-password"},
-                       "POST /token: HTTP 401 Invalid username or password (Basic authentication required). (the API rejected the "
-                       "username, password or subscription key)"),
+                       "POST /token: HTTP 401 Invalid username or password (Basic authentication required); the API rejected the "
+                       "username, password or subscription key"),
     "a marketplace the account lacks": (lambda sim: {"INGRAM_MARKETPLACE": "zz"},
                                         "POST /token: HTTP 400 marketplace 'zz' is not available to this API user"),
     "an API nobody answers": (lambda sim: {"INGRAM_API_URL": "http://127.0.0.1:%d/marketplace/us" % closed_port()},
-                              "connection refused after 6 attempts (check api_url and the network)"),
+                              "(connection refused), tried 6 times in"),
 }
 
 
@@ -84,6 +85,9 @@ CSV_FAULTS = {
                                   "column desired_quantity is missing"),
     "an unknown subscription": ("subscription_id,desired_quantity\n9999999,30\n", "utf-8",
                                 "licenses.csv row 2 (subscription 9999999 none -> 30): column A (subscription_id): subscription id 9999999 not found"),
+    "a subscription of another customer": ("customer_external_id,subscription_id,desired_quantity\nGLOBEX-002,3000001,30\n", "utf-8",
+                                           "licenses.csv row 2 (GLOBEX-002 none -> 30): column A (customer_external_id): subscription 3000001 "
+                                           "belongs to customer ACME-001 (Acme Manufacturing Inc.), not to GLOBEX-002"),
 }
 
 
@@ -94,6 +98,8 @@ def test_licence_csv_failures_name_the_cause_at_the_default_verbosity(sim, run_p
                                 "license_adjustment_output_dir": str(tmp_path / "audit")}, verbosity=0)
     assert_user_sees(run, cause)
     assert writes(sim) == []
+    if " none -> 30)" in cause:  # the plan table shows the line's seats in the message's words
+        assert re.search(r'"1 .* none -> 30  +blocked ', run.output), run.output[-3000:]
 
 
 def orders_placed(simulator):

@@ -732,3 +732,4 @@ def test_a_lost_order_answer_whose_lookup_fails_says_an_order_may_exist(sim, run
     rerun = run_playbook(ADJUST, extra, env=CONFIRMED, verbosity=0)
     assert rerun.rc == 0, rerun.output[-4000:]
     assert len(State(sim).new_orders()) == 1 and State(sim).subscription_seats("3000001") == 30
+    assert "; confirmed by you (change_quantity_confirmed is true), so no canary order is placed" in run.output
