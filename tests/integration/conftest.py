@@ -7,6 +7,7 @@ users do, so that tests see what users see; the tests that exist to scan for sec
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -122,6 +123,7 @@ def playbook_environment(simulator, cache_home, env=None, connection_env=True):
     return environment
 
 
+PYTHON_WARNING = re.compile(r"^.*\b[A-Z]\w*Warning: .*$", re.M)
 SECRET_SCAN = 4  # the verbosity of the runs that look for secrets: everything Ansible can print
 
 
@@ -148,6 +150,8 @@ def run_playbook(simulator, tmp_path):
         completed = subprocess.run(command, cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True, timeout=600, check=False)
         result = PlaybookRun(completed, known_secrets(simulator))
+        # What users see has no Python warning of a library in it (Ansible's own are "[WARNING]: ...").
+        assert not PYTHON_WARNING.search(result.output), PYTHON_WARNING.search(result.output).group(0)
         if check_secrets:
             assert not result.leaked(), "secrets printed by %s: %s" % (playbook, result.leaked())
             problems = check_written_files(tmp_path, before, cache_home, result.secrets)
