@@ -21,7 +21,7 @@ export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help setup simulator demo test bench changelog-lint units integration compat lint build sanity sanity-oldest java \
-	docs docs-lint galaxy-import clean browser
+	docs docs-lint galaxy-import clean browser maillint
 
 help:
 	@echo "make setup               create .venv with every tool and make the collection resolvable from this checkout"
@@ -58,7 +58,7 @@ bench: setup
 # start-up; the static checks and compat use the cores meanwhile); the others one after another.
 TEST_STAGES := changelog-lint units integration+lint,build,sanity,sanity-oldest,docs-lint,docs,galaxy-import,compat
 
-test: setup $(COMPAT_VENV)/.installed browser java
+test: setup $(COMPAT_VENV)/.installed browser java maillint
 	$(BIN)/python tools/stages.py $(TEST_STAGES)
 	@echo "make test: all checks passed"
 
@@ -74,12 +74,24 @@ browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# The caniemail linter of the mails' HTML bodies (tests/integration/test_mail_bodies.py): the npm packages locked in
+# tests/maillint, installed with node's npm into .cache/maillint, outside the files built into the collection's tarball.
+MAILLINT := .cache/maillint
+maillint: $(MAILLINT)/node_modules/.installed
+
+$(MAILLINT)/node_modules/.installed: tests/maillint/package.json tests/maillint/package-lock.json
+	@command -v npm >/dev/null || { echo "make maillint: node and npm are needed (apt-get install nodejs npm)"; exit 1; }
+	mkdir -p $(MAILLINT)
+	cp tests/maillint/package.json tests/maillint/package-lock.json $(MAILLINT)/
+	cd $(MAILLINT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # ansible-rulebook (the event source's tests) runs on a Java 17 runtime.
 java:
 	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
-integration: setup browser java
+integration: setup browser java maillint
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist worksteal --durations 15 tests/integration
 
 # The same tests, through the ansible-core 2.16 of a second virtual environment (its templating is not native, and
@@ -143,4 +155,4 @@ galaxy-import: build
 	$(BIN)/python tools/galaxy_import.py $(TARBALL)
 
 clean:
-	rm -rf $(BUILD_DIR) .collections $(VENV) $(COMPAT_VENV) tests/output .pytest_cache .build-logs
+	rm -rf $(BUILD_DIR) .collections $(VENV) $(COMPAT_VENV) tests/output .pytest_cache .build-logs $(MAILLINT)

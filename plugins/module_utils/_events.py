@@ -67,7 +67,7 @@ def changes(before, after, observed_at, today=None, renewal_days=None):
     for order_id, order in after["orders"].items():
         old = before["orders"].get(order_id)
         common = dict(order_id=order_id, order_number=order.get("order_number"), order_type=order.get("type"),
-                      subscription_id=(order.get("subscription_ids") or [None])[0])
+                      subscription_id=(order.get("subscription_ids") or [None])[0], products=order.get("products") or [])
         if old is None:
             events.append(_event("order_created", customers, observed_at, order["customer_id"], after=_order_view(order),
                                  **common))
@@ -128,7 +128,10 @@ def _order_record(detail):
     subscription_ids = [detail.get("subscriptionId")] + [line.get("subscriptionId") for line in detail.get("products") or []]
     record = {"customer_id": str(detail.get("customerId")), "order_number": detail.get("orderNumber"), "type": detail.get("type"),
               "status": detail.get("status"), "status_code": detail.get("statusCode"), "created": detail.get("creationDate"),
-              "subscription_ids": sorted({str(key) for key in subscription_ids if key})}
+              "subscription_ids": sorted({str(key) for key in subscription_ids if key}),
+              # What was ordered, as the order's detail (already read) says: for the event's words.
+              "products": [{"name": line.get("name"), "mpn": line.get("mpn"), "quantity": line.get("quantity")}
+                           for line in detail.get("products") or []]}
     for key in ("message", "errorMessage", "statusMessage"):  # whatever the platform says about an order in error
         if detail.get(key):
             record["message"] = str(detail[key])

@@ -31,7 +31,10 @@ CSV_HEADER = ("customer_external_id", "customer_id", "customer_name", "subscript
               "subscription_period", "creation_date", "renewal_date", "expiration_date", "auto_renew", "used", "buffer", "round_to",
               "minimum", "maximum")
 TABLE_HEADER = ("customer", "product", "mpn", "seats", "price per period", "renews", "auto", "status")
-NO_AUDIT_NOTE = "No licence adjustment audit file was given (license_report_adjustment_dir)."
+NO_AUDIT_NOTE = ("The records of the licence adjustment runs were not given (license_report_adjustment_dir), so the decreases still "
+                 "to be made are not known.")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+               "December")
 
 
 def _whole(value):
@@ -54,6 +57,38 @@ def _amount(price):
 def _no_case(text):
     """A sort key that ignores case, as the role's reports have always sorted."""
     return str(text or "").lower()
+
+
+def amount_text(amount):
+    """``2,653.32``: an amount as people read it, with thousands separators and its decimals (and its sign) as given;
+    what is not a number is shown as it is."""
+    text = str(amount).strip()
+    sign = text[:1] if text[:1] in "+-" else ""
+    try:
+        number = Decimal(text[len(sign):])
+    except InvalidOperation:
+        return text
+    return sign + "{:,}".format(number) if number.is_finite() else text
+
+
+def moment_text(stamp):
+    """``7 December 2026, 18:55 UTC`` from an ISO date-time in UTC such as ``2026-12-07T18:55:00Z``; anything else is
+    shown as it is."""
+    try:
+        moment = datetime.datetime.strptime(str(stamp)[:16], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return str(stamp or "")
+    return "%s, %s UTC" % (day_text(moment.date()), moment.strftime("%H:%M"))
+
+
+def day_text(day):
+    """``7 December 2026`` from a date, or from ``YYYY-MM-DD`` text; anything else is shown as it is."""
+    if not isinstance(day, datetime.date):
+        try:
+            day = datetime.datetime.strptime(str(day)[:10], "%Y-%m-%d").date()
+        except ValueError:
+            return str(day or "")
+    return "%d %s %d" % (day.day, MONTH_NAMES[day.month - 1], day.year)
 
 
 def report_rows(listings, customers):
@@ -117,11 +152,11 @@ def csv_rows(rows):
 
 
 def price_per_period(price, billing_period):
-    """``375.00 USD / month``: what a subscription product costs per billing period; empty without a price or period."""
+    """``1,199.40 USD / year``: what a subscription product costs per billing period; empty without a price or period."""
     if not price or not billing_period:
         return ""
     # A unit period_text does not know (statement_day) is shown as the API names it.
-    return "%s %s / %s" % (price.get("amount"), price.get("currency"), period_text(billing_period) or billing_period.get("type"))
+    return "%s %s / %s" % (amount_text(price.get("amount")), price.get("currency"), period_text(billing_period) or billing_period.get("type"))
 
 
 def table(rows, files, html):
@@ -272,10 +307,10 @@ def summary(rows, catalog, audits, generated_at, today):
 
 
 def money_text(monthly):
-    """``12.00 EUR + 452.45 USD per month`` from ``summary()``'s cent amounts (currencies in order), or ``no catalog price``."""
+    """``12.00 EUR + 2,452.45 USD per month`` from ``summary()``'s cent amounts (currencies in order), or ``no catalog price``."""
     if not monthly:
         return "no catalog price"
-    return " + ".join("%s %s" % (amount, currency) for currency, amount in sorted(monthly.items())) + " per month"
+    return " + ".join("%s %s" % (amount_text(amount), currency) for currency, amount in sorted(monthly.items())) + " per month"
 
 
 def money_json(monthly):
@@ -296,8 +331,8 @@ def bar_width(value, top):
 
 
 def page(figures):
-    """What the HTML page shows of a ``summary()``: every figure as the text to print, bar widths, renewals in date
-    order per window, and the notes on unpriced subscriptions and on the audit file."""
+    """What the HTML page (and the report's mail) shows of a ``summary()``: every figure as the text to print, bar widths,
+    renewals in date order per window, and the notes on unpriced subscriptions and on the licence adjustment runs."""
     spend_top = max((_sum_of(customer["monthly"]) for customer in figures["customers"]), default=0)
     product_top = max((_sum_of(product["monthly"]) for product in figures["products"]), default=0)
     seats_top = max((product["seats"] for product in figures["products"]), default=0)
@@ -307,7 +342,8 @@ def page(figures):
         return dict(item, product=item.get("product") or item.get("mpn") or "")
 
     return {
-        "generated_at": figures["generated_at"], "today": figures["today"],
+        "generated_at": figures["generated_at"], "today": figures["today"], "generated": moment_text(figures["generated_at"]),
+        "today_text": day_text(figures["today"]),
         "total_spend": money_text(figures["monthly_total"]),
         "total_seats": sum(customer["seats"] for customer in figures["customers"]),
         "customer_count": len(figures["customers"]),
@@ -327,8 +363,8 @@ def page(figures):
                             for name, first, _last in RENEWAL_WINDOWS],
         "auto_renew_off": [dict(named(item), seats=cell_text(item["seats"]), renewal_date=item["renewal_date"] or "")
                            for item in figures["auto_renew_off"]],
-        "deferred_note": ("From %d licence adjustment audit file(s): each subscription's newest decision, against its seats "
-                          "now." % figures["audit_files"]) if figures["audit_files"] else NO_AUDIT_NOTE,
+        "deferred_note": ("From the records of %d licence adjustment run(s): each subscription's newest decision, against its "
+                          "seats now." % figures["audit_files"]) if figures["audit_files"] else NO_AUDIT_NOTE,
         "deferred": [dict(named(item), current=cell_text(item["current"]), desired=cell_text(item["desired"]),
                           deferred_until=item["deferred_until"] or "now") for item in figures["deferred"]],
     }

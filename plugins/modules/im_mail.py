@@ -164,6 +164,14 @@ recipients:
   type: list
   elements: str
   sample: ["finance@example.com", "licensing@example.com"]
+sent_to:
+  description:
+    - The recipients (O(to) and O(cc), as given) the mail server accepted the message for; empty in check mode.
+    - A task can show them, so that the output of a run says where the message went.
+  returned: always
+  type: list
+  elements: str
+  sample: ["finance@example.com", "Licensing <licensing@example.com>"]
 subject:
   description: The subject line.
   returned: always
@@ -178,6 +186,7 @@ attachments:
 """
 
 import os
+from email.utils import getaddresses
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule
 
@@ -216,22 +225,29 @@ def settings(params):
                 sender=_mail.addresses([params["sender"]], "sender")[0])
 
 
+def accepted(recipients, refused):
+    """The ``recipients`` (as given, ``Name <a@b.example>`` or ``a@b.example``) whose address the server did not refuse."""
+    refused = {address.lower() for address in refused or {}}
+    return [given for given in recipients if getaddresses([given])[0][1].lower() not in refused]
+
+
 def run(module):
     params = settings(dict(module.params))
     message = _mail.compose(params["sender"], params["to"], params["subject"], params["body"], cc=params["cc"],
                             html=params["html"], attachments=params["attachments"])
     result = {"changed": not module.check_mode, "sent": False, "message_id": message["Message-ID"],
-              "recipients": params["to"] + params["cc"], "subject": params["subject"],
+              "recipients": params["to"] + params["cc"], "sent_to": [], "subject": params["subject"],
               "attachments": [{"filename": part.get_filename(), "size": len(part.get_payload(decode=True))}
                               for part in message.iter_attachments()]}
     if module.check_mode:
         return result
     refused = _mail.send(message, params["host"], params["port"], params["security"], params["username"], params["password"],
                          params["ca_path"], params["validate_certs"], params["timeout"])
+    result = dict(result, sent=True, sent_to=accepted(result["recipients"], refused))
     if refused:
         module.fail_json(msg="the message went to the other recipients, but the mail server refused %s" % _mail.refusals(refused),
-                         failure="mail_refused", **dict(result, changed=True, sent=True))
-    return dict(result, sent=True)
+                         failure="mail_refused", **dict(result, changed=True))
+    return result
 
 
 def main():

@@ -4,7 +4,9 @@
 - The example execution environment definition, through ``ansible-builder create``.
 - The example AWX project's playbooks through ansible-runner (the engine AWX runs jobs with), the connection settings
   coming only from the environment the credential type injects; the runner's artifacts hold no secret. The
-  plan -> approve -> apply workflow passes the plan from one job to the next through set_stats, as AWX does.
+  plan -> approve -> apply workflow passes the plan from one job to the next through set_stats, as AWX does. The job
+  templates the rulebooks launch with the EDA controller run with their variables from docs/awx.md and the event as
+  run_job_template passes it.
 - The customers inventory plugin: hosts, host variables, keyed groups, filters, cache, several pages.
 - The license_adjustment role on 22 customer hosts with 20 forks: the right seats and a single token request.
 """
@@ -27,6 +29,7 @@ from tests.integration.conftest import REPO, known_secrets
 from tests.simulator.harness import ApiClient
 
 CREDENTIAL_TYPE = os.path.join(REPO, "docs", "awx", "credential_type.yml")
+GUIDE = os.path.join(REPO, "docs", "awx.md")
 PROJECT = os.path.join(REPO, "examples", "awx-project")
 BIN = os.path.dirname(sys.executable)
 
@@ -55,6 +58,15 @@ def injected_environment(simulator, directory, smtp=None):
         filenames[name] = path
     context = dict(credential, tower={"filename": filenames})
     return {name: jinja2.Template(template).render(**context) for name, template in injectors["env"].items()}
+
+
+def documented_job_template(name):
+    """The parameters of the awx.awx.job_template task of docs/awx.md that creates the job template ``name``."""
+    with open(GUIDE, encoding="utf-8") as handle:
+        blocks = re.findall(r"^```yaml\n(.*?)^```", handle.read(), re.M | re.S)
+    (template,) = [task["awx.awx.job_template"] for block in blocks if "awx.awx.job_template" in block
+                   for task in yaml.safe_load(block) if task.get("awx.awx.job_template", {}).get("name") == name]
+    return template
 
 
 def token_requests(simulator):
@@ -143,7 +155,7 @@ class Job:
         self.cache_home = tmp_path / "cache"
         self.mail_server = mail_server
 
-    def run(self, playbook, extravars=None, check=False):
+    def run(self, playbook, extravars=None, check=False, verbosity=3):
         self.runs += 1
         private = self.root / ("job-%d" % self.runs)
         shutil.copytree(PROJECT, private / "project")
@@ -155,7 +167,7 @@ class Job:
         envvars = dict(injected_environment(self.simulator, str(private / "env"), smtp), ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"),
                        XDG_CACHE_HOME=str(self.cache_home), ANSIBLE_CALLBACK_RESULT_FORMAT="json", **extra_env)
         return ansible_runner.run(private_data_dir=str(private), playbook=playbook, extravars=extravars or {},
-                                  envvars=envvars, cmdline="--check" if check else None, quiet=True, verbosity=3)
+                                  envvars=envvars, cmdline="--check" if check else None, quiet=True, verbosity=verbosity)
 
     def secrets(self):
         return known_secrets(self.simulator)
@@ -200,7 +212,8 @@ def test_runner_onboarding_and_report_with_injected_credentials(sim, mail_server
     (written,) = glob.glob(str(tmp_path / "report" / "license-report-*.csv"))
     (message,) = mail_server.wait_for(1)
     assert message["From"] == "Licensing <licensing@msp.example>" and mail_server.inbox.envelopes[0]["to"] == ["finance@msp.example"]
-    assert [part.get_filename() for part in message.iter_attachments()] == [os.path.basename(written)]
+    page = written[:-len(".csv")] + ".html"
+    assert sorted(part.get_filename() for part in message.iter_attachments()) == sorted(map(os.path.basename, (written, page)))
     assert "HOOLI-005" in message.get_body(("plain",)).get_content()  # the customer the first job onboarded
     assert len(token_requests(sim)) == 1
     assert job.leaks() == []
@@ -253,6 +266,65 @@ def test_runner_monthly_plan_from_the_projects_csv_is_mailed_and_published(sim, 
     (message,) = mail_server.wait_for(1)
     assert message["Subject"].endswith(": planned") and mail_server.inbox.envelopes[0]["to"] == ["licensing@msp.example"]
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n").splitlines() == table
+    assert job.leaks() == []
+
+
+def rulebook_launch(template, rulebook, rule, event):
+    """The extra variables of a job that a rulebook's run_job_template launches: the job template's own variables and,
+    passed at launch (the template prompts for variables), the event as ansible_eda."""
+    assert template["ask_variables_on_launch"] is True
+    return dict(template.get("extra_vars") or {}, ansible_eda={"ruleset": rulebook, "rule": rule, "event": event})
+
+
+def test_runner_event_report_job_as_a_rulebook_launches_it(sim, mail_server, tmp_path):
+    """docs/awx.md's "Marketplace - report an event", launched as order_failed does with the EDA controller: the job
+    prints the line that says what happened at the default verbosity, mails it to the template's recipients, and reads
+    nothing from the API."""
+    from ansible_collections.ingrammicro.marketplace.plugins.filter.event_text import FilterModule as EventText
+
+    template = documented_job_template("Marketplace - report an event")
+    event = {"type": "order_status_changed", "customer_id": "1000001", "customer_external_id": "ACME-001",
+             "subscription_id": "3000001", "product": "Microsoft 365 Business Standard", "order_id": "5000042",
+             "order_number": "SO000042", "order_type": "change", "before": {"status": "processing", "status_code": "PR"},
+             "after": {"status": "error", "status_code": "ER", "message": "the vendor refused the change"},
+             "observed_at": "2027-01-05T09:00:00Z"}
+    job = Job(sim, tmp_path, "event", mail_server)
+    launch = rulebook_launch(template, "Orders that fail in the Marketplace", "Report an order that ended in error", event)
+    report = job.run(template["playbook"], launch, verbosity=0)
+    output = re.sub(r"\x1b\[[0-9;]*m", "", report.stdout.read())  # without the colours
+    assert report.status == "successful", output[-4000:]
+    line = EventText().filters()["event_text"](event)  # what the collection says of the event, as the job says it
+    assert "vendor refused the change" in line and ('"msg": %s' % json.dumps(line) in output
+                                                    or '"msg": %s' % json.dumps(line, ensure_ascii=False) in output), output[-3000:]
+    (message,) = mail_server.wait_for(1)
+    assert mail_server.inbox.envelopes[0]["to"] == template["extra_vars"]["marketplace_event_mail_to"]
+    assert line in message.get_body(("plain",)).get_content()
+    assert sim.requests() == []  # a report reads nothing from the API
+    assert job.leaks() == []
+
+
+def test_runner_drift_report_job_as_seats_changed_launches_it(sim, mail_server, tmp_path):
+    """docs/awx.md's "Licences - drift report", launched as seats_changed does with the EDA controller: a Run job on
+    the project's licences/declared.csv that prints, at the default verbosity, which declared lines differ from the
+    seats now, mails the table to the template's recipients, and orders nothing."""
+    template = documented_job_template("Licences - drift report")
+    assert template["job_type"] == "run" and template["extra_vars"]["license_adjustment_licenses_csv"] == "licences/declared.csv"
+    event = {"type": "seats_changed", "customer_id": "1000001", "customer_external_id": "ACME-001", "subscription_id": "3000001",
+             "order_id": "5000043", "order_number": "SO000043", "order_type": "change", "before": {"seats": 25},
+             "after": {"seats": 27}, "observed_at": "2027-01-05T09:00:00Z"}
+    job = Job(sim, tmp_path, "drift", mail_server)
+    drift = job.run(template["playbook"], rulebook_launch(template, "Seats changed in the Marketplace",
+                                                          "Report how the declaration and the Marketplace differ now", event), verbosity=0)
+    output = re.sub(r"\x1b\[[0-9;]*m", "", drift.stdout.read())  # without the colours
+    assert drift.status == "successful", output[-4000:]
+    assert "Drift: 2 of 2 declared lines differ from the seats now." in output
+    rows = [json.loads('"%s"' % row) for row in re.findall(r'^\s*"(\d+\s+(?:ACME-001|GLOBEX-002)\s.*)",?$', output, re.M)]
+    assert [row.split()[1] for row in rows] == ["ACME-001", "GLOBEX-002"], output[-3000:]
+    assert "25 -> 30" in rows[0] and rows[0].endswith("from declared.csv row 2")  # the project's declaration
+    assert writes(sim) == []
+    (message,) = mail_server.wait_for(1)
+    assert message["Subject"] == "Licence drift: 2 of 2 declared lines differ"
+    assert mail_server.inbox.envelopes[0]["to"] == template["extra_vars"]["license_drift_mail_to"]
     assert job.leaks() == []
 
 

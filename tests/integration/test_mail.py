@@ -1,20 +1,28 @@
 """Mail delivery through a real SMTP server the tests start (STARTTLS with a certificate of a CA made for the run,
 login required): im_mail's EXAMPLES as written, the licence report and a licence adjustment's plan and result mailed
 by the roles, with the server settings from the SMTP_* variables or the role's variables. What arrives is read back:
-recipients, subject, the figures of the body, the attachments byte for byte. The SMTP password never appears."""
+recipients, subject, the figures of the body, the attachments byte for byte; and the run's output, at the default
+verbosity, says whom it mailed. The SMTP password never appears. (The HTML bodies are checked for mail clients in
+test_mail_bodies.py.)"""
 
 import csv
+import email
+import email.policy
 import io
 import os
+import socket
 
 import pytest
 import yaml
+from aiosmtpd.controller import Controller
 
 from tests.integration.test_examples import examples_of
 from tests.integration.test_roles_playbooks import (
     ADJUST, FAST_ORDERS, REPORT, Api, debug_messages, load_example, only_file, read_csv, run_logged, writes,
 )
 from tests.mailserver import PASSWORD, USERNAME
+
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils._mail_html import STYLES
 
 FINANCE = ["finance@msp.example", "Account Manager <am@msp.example>"]
 
@@ -62,16 +70,21 @@ def test_the_licence_report_is_mailed_with_its_page_and_csv(sim, mail_server, ru
     (message,) = mail_server.wait_for(1)
     assert mail_server.inbox.envelopes[0]["to"] == ["finance@msp.example", "am@msp.example"]
     assert message["Subject"].startswith("Licence report 20") and message["To"] == ", ".join(FINANCE)
-    # The figures: the text is the table the run printed, the HTML the page written, the CSV the file written.
+    assert debug_messages(run.output, "Say where the report was mailed") == [
+        "Mailed the licence report to finance@msp.example, Account Manager <am@msp.example>"]
+    # The figures: the text is the table the run printed, the HTML a version of the report for mail clients, and the
+    # page and the CSV written are attached as they are.
     table = debug_messages(run.output, "Show the report")[0]
     assert message.get_body(("plain",)).get_content().splitlines() == table
     seats = sum(subscription["products"][0]["quantity"] for subscription in Api(sim).subscriptions())
     assert ", %d seats; files" % seats in table[-1]
-    with open(only_file(out, "license-report-*.html"), encoding="utf-8") as handle:
-        assert text(message.get_body(("html",))).strip() == handle.read().strip()
-    csv_path = only_file(out, "license-report-*.csv")
-    with open(csv_path, encoding="utf-8", newline="") as handle:
-        assert attachments(message) == {os.path.basename(csv_path): handle.read()}
+    mailed = text(message.get_body(("html",)))
+    assert "<style" not in mailed and "<svg" not in mailed and '<b id="total-seats">' not in mailed
+    assert '<span style="%s">%d</span><br>seats in active subscriptions' % (STYLES["figure"], seats) in mailed
+    csv_path, page_path = only_file(out, "license-report-*.csv"), only_file(out, "license-report-*.html")
+    with open(csv_path, encoding="utf-8", newline="") as handle, open(page_path, encoding="utf-8", newline="") as page:
+        assert attachments(message) == {os.path.basename(csv_path): handle.read(), os.path.basename(page_path): page.read()}
+    assert "%s - the whole report, to open in a browser" % os.path.basename(page_path) in mailed
     assert sum(int(row["seats"]) for row in read_csv(csv_path)) == seats
 
 
@@ -89,6 +102,8 @@ def test_a_licence_plan_and_its_result_are_mailed_and_a_refused_plan_says_why(si
     (planned,) = mail_server.wait_for(1)
     assert planned["Subject"].startswith("Licence plan (check mode) 20") and planned["Subject"].endswith(": planned")
     assert mail_server.inbox.envelopes[0]["to"] == ["approver@msp.example"]
+    assert debug_messages(plan.output, "Say where the plan or result was mailed") == ["Mailed the licence plan to approver@msp.example"]
+    assert "Planned in check mode: nothing was ordered." in text(planned.get_body(("html",)))
     table = debug_messages(plan.output, "Show the plan or the result, one row per line")[0]
     assert planned.get_body(("plain",)).get_content().splitlines() == table
     audit_csv = only_file(tmp_path / "audit", "plan-*.csv")
@@ -106,6 +121,9 @@ def test_a_licence_plan_and_its_result_are_mailed_and_a_refused_plan_says_why(si
     orders = [entry for entry in writes(log) if entry["path"].endswith("/orders")]
     body = text(result.get_body(("plain",)))
     assert len(orders) == 3 and "outcome APPLIED" in body
+    assert debug_messages(applied.output, "Say where the plan or result was mailed") == [
+        "Mailed the licence adjustment result to approver@msp.example"]
+    assert all(order["orderNumber"] in text(result.get_body(("html",))) for order in Api(sim).rows("/orders") if order["type"] == "change")
     result_rows = list(csv.DictReader(io.StringIO(attachments(result)[os.path.basename(only_file(tmp_path / "audit", "result-*.csv"))])))
     assert sorted(row["order_number"] for row in result_rows if row["order_number"]) == sorted(
         order["orderNumber"] for order in Api(sim).rows("/orders") if order["type"] == "change")
@@ -119,9 +137,43 @@ def test_a_licence_plan_and_its_result_are_mailed_and_a_refused_plan_says_why(si
     assert message["Subject"].endswith(": refused")
     body = text(message.get_body(("plain",)))
     assert "REFUSED, nothing was ordered" in body and "license_adjustment_max_increase" in body
+    assert "Refused: nothing was ordered." in text(message.get_body(("html",)))
+    assert "Mailed the licence adjustment result to approver@msp.example" in refused.output  # before the role fails
     (name,) = attachments(message)
     assert name.startswith("result-") and name.endswith(".csv")  # no output directory: the audit CSV as it would be
     assert PASSWORD not in refused.output + applied.output + plan.output
+
+
+class Relay:
+    """A relay on 127.0.0.1 that takes mail without encryption or login, as a mail server on the same machine does."""
+
+    def __init__(self):
+        self.messages = []
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        self.messages.append((session.ssl, email.message_from_bytes(envelope.original_content or envelope.content,
+                                                                    policy=email.policy.default)))
+        return "250 Message accepted for delivery"
+
+
+def test_a_relay_without_encryption_or_login_takes_the_mail_with_smtp_security_none(sim, run_playbook, tmp_path):
+    """SMTP_SECURITY=none, as the READMEs give it for a relay on localhost; the run says whom it mailed."""
+    relay = Relay()
+    relay.controller.start()
+    try:
+        run, _log = run_logged(sim, run_playbook, REPORT, {"license_report_dir": str(tmp_path / "report"), "license_report_mail_to": "finance@msp.example"},
+                               env={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(relay.port), "SMTP_SECURITY": "none",
+                                    "SMTP_FROM": "Licensing <reports@msp.example>"})
+    finally:
+        relay.controller.stop()
+    assert run.rc == 0, run.output[-3000:]
+    ((tls, message),) = relay.messages
+    assert tls is None and message["To"] == "finance@msp.example" and message.get_body(("html",)) is not None
+    assert debug_messages(run.output, "Say where the report was mailed") == ["Mailed the licence report to finance@msp.example"]
 
 
 def test_mail_settings_are_checked_before_anything_is_sent(sim, mail_server, run_playbook, tmp_path):

@@ -344,7 +344,7 @@ def test_the_html_report_shows_the_simulators_figures(sim, run_playbook, tmp_pat
                    for row in parsed.sections["spend-by-customer"]}
     assert shown_spend.keys() == spend.keys()
     assert all(math.isclose(shown_spend[key], spend[key], abs_tol=0.01) for key in spend), (shown_spend, spend)
-    assert all(("%.2f USD per month" % spend[row["attrs"]["data-customer"]]) == row["cells"][3][1]
+    assert all(("{:,.2f} USD per month".format(spend[row["attrs"]["data-customer"]])) == row["cells"][3][1]
                for row in parsed.sections["spend-by-customer"])
     assert {row["attrs"]["data-mpn"]: int(row["cells"][2][1]) for row in parsed.sections["spend-by-product"]} == product_seats
     for window in ("30", "60", "90"):

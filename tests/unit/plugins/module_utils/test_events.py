@@ -47,12 +47,22 @@ def test_an_order_placed_outside_ansible_then_completed_changes_the_seats():
     events = _events.changes(before, placed, AT)
     assert events == [{"type": "order_created", "customer_id": "1000001", "customer_external_id": "ACME-001",
                        "subscription_id": "3000001", "order_id": "4000014", "order_number": "SO000014", "order_type": "change",
-                       "before": None, "after": {"status": "submitted", "status_code": "NW"}, "observed_at": AT}]
+                       "products": [], "before": None, "after": {"status": "submitted", "status_code": "NW"}, "observed_at": AT}]
     done = snapshot(subscriptions={"3000001": subscription(seats=27, changed_by="4000014")}, orders={"4000014": order("completed")})
     events = _events.changes(placed, done, AT)
     assert kinds(events) == ["order_status_changed", "seats_changed"]
     assert events[0]["before"] == {"status": "submitted", "status_code": "NW"} and events[0]["after"]["status"] == "completed"
     assert events[1]["before"] == {"seats": 25} and events[1]["after"] == {"seats": 27} and events[1]["order_id"] == "4000014"
+
+
+def test_an_order_event_names_the_products_of_the_order_detail():
+    detail = {"id": "4000015", "customerId": "1000001", "orderNumber": "SO000015", "type": "sales", "status": "error", "statusCode": "ER",
+              "products": [{"mpn": "CFQ7TTC0LH18:0001:P1M", "name": "Microsoft 365 Business Basic", "quantity": 7, "unitPrice": {}}]}
+    record = _events._order_record(detail)
+    assert record["products"] == [{"name": "Microsoft 365 Business Basic", "mpn": "CFQ7TTC0LH18:0001:P1M", "quantity": 7}]
+    events = _events.changes(snapshot(), snapshot(orders={"4000015": record}), AT)
+    assert [event["products"] for event in events] == [record["products"]] * 2
+    assert _events._order_record(dict(detail, products=None))["products"] == []
 
 
 def test_an_order_first_seen_when_it_had_already_failed_gives_its_end_with_the_message():

@@ -121,7 +121,7 @@ def test_table_rows_and_total_line():
             row("3000003", customer="GLOBEX-002", seats=0, price_per_billing_period=usd("1.00"), billing={"type": "statement_day", "duration": 1})]
     shown = figures.table(rows, "/srv/reports/license-report-X", html=True)
     assert [cells[4] for cells in shown["rows"]] == [
-        "312.50 USD / month", "1199.40 USD / year", "9.00 USD / 3 months", "1.00 USD / statement_day"]
+        "312.50 USD / month", "1,199.40 USD / year", "9.00 USD / 3 months", "1.00 USD / statement_day"]
     assert shown["rows"][2][:4] == ["1000009", "Product MPN-A", "MPN-A", None] and shown["rows"][2][5:] == ["", "yes", ""]
     assert shown["rows"][1][6] == "no"
     lines = text_table(shown["header"], shown["rows"])
@@ -259,7 +259,8 @@ def test_a_later_decision_replaces_it_whatever_the_order_of_the_files():
     planned = audit("plan-20261206T100000Z.json", decision("3000001", "decrease", 18))        # due now, planned, not made
     shown = figures.page(summary_of(LIVE, audits=[DEFERRED, planned]))
     assert [(item["desired"], item["deferred_until"]) for item in shown["deferred"]] == [("18", "now")]
-    assert shown["deferred_note"] == "From 2 licence adjustment audit file(s): each subscription's newest decision, against its seats now."
+    assert shown["deferred_note"] == ("From the records of 2 licence adjustment run(s): each subscription's newest decision, against its "
+                                      "seats now.")
 
 
 def test_audit_files_are_read_and_a_broken_one_names_the_variable(tmp_path):
@@ -310,6 +311,29 @@ def test_page_prints_money_per_currency_bars_and_renewals_in_date_order():
         ("2", "MPN-B", "no", "4"), ("1", "Product MPN-A", "yes", "10")]
     assert [item["product"] for item in shown["auto_renew_off"]] == ["MPN-B"]
     assert (shown["total_seats"], shown["customer_count"], shown["renewal_count"]) == (16, 2, 2)
+
+
+@pytest.mark.parametrize("amount, shown", [("2653.32", "2,653.32"), ("1199.40", "1,199.40"), ("999.99", "999.99"), ("0.00", "0.00"),
+                                           ("1234567.5", "1,234,567.5"), ("-12500.00", "-12,500.00"), ("+1262.50", "+1,262.50"),
+                                           ("12", "12"), ("n/a", "n/a"), ("NaN", "NaN"), (None, "None")])
+def test_amounts_have_thousands_separators_and_keep_their_decimals(amount, shown):
+    assert figures.amount_text(amount) == shown
+
+
+def test_times_and_days_in_words():
+    assert figures.moment_text("2026-12-07T18:55:09Z") == "7 December 2026, 18:55 UTC"
+    assert figures.moment_text("2027-01-01T00:05:00Z") == "1 January 2027, 00:05 UTC"
+    assert figures.moment_text("now") == "now" and figures.moment_text(None) == ""
+    assert figures.day_text("2026-12-12") == "12 December 2026" and figures.day_text(figures.datetime.date(2027, 2, 3)) == "3 February 2027"
+    assert figures.day_text("now") == "now" and figures.day_text(None) == ""
+
+
+def test_the_page_says_when_in_words_and_shows_big_amounts_with_separators():
+    rows = [row("1", seats=300, product_id="PRD-A")]
+    shown = figures.page(summary_of(rows, catalog(usd("12.50"))))
+    assert shown["generated"] == "6 December 2026, 10:00 UTC" and shown["today_text"] == "6 December 2026"
+    assert shown["total_spend"] == "3,750.00 USD per month" and shown["customers"][0]["spend"] == "3,750.00 USD per month"
+    assert shown["customers"][0]["monthly_json"] == '{"USD": 3750.00}'  # the data stays a number
 
 
 @pytest.mark.parametrize("value, top, width", [(0, 0, "0.0"), (5, 0, "0.0"), (389.97, 1260, "31.0"), (1, 3, "33.3"), (7, 7, "100.0")])
