@@ -33,12 +33,20 @@ help:
 	@echo "make simulator PORT=8080 run the Marketplace API simulator in the foreground"
 	@echo "make bench               the licence-adjustment benchmark against a hand-written uri playbook (not in make test)"
 
-setup: $(VENV)/.installed $(COLLECTION_LINK)
+setup: $(VENV)/.installed $(VENV)/.linked $(COLLECTION_LINK)
 
 $(VENV)/.installed: requirements.txt test-requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements.txt -r test-requirements.txt
 	$(BIN)/python tools/install_get_pip.py
+	touch $@
+
+# The checkout is also a collection of the environment's own Python (site-packages/ansible_collections), so that the
+# environment's ansible-playbook finds it from any directory: ansible-rulebook runs a rulebook's playbooks in a
+# temporary project directory, where this checkout's ansible.cfg is not read.
+$(VENV)/.linked: $(VENV)/.installed
+	site="$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" && \
+		mkdir -p "$$site/ansible_collections/ingrammicro" && ln -sfn $(CURDIR) "$$site/ansible_collections/ingrammicro/marketplace"
 	touch $@
 
 $(COLLECTION_LINK):

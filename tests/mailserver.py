@@ -27,9 +27,16 @@ class _Inbox:
     def __init__(self):
         self.messages = []
         self.envelopes = []
+        self.refuse = 0  # the next this many messages are refused (a server that is busy for a while)
+        self.refused = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        with self.lock:
+            if self.refuse > 0:
+                self.refuse -= 1
+                self.refused += 1
+                return "451 4.3.0 Mail server busy, try again later"
         parsed = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.lock:
             self.envelopes.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "tls": session.ssl is not None,
@@ -82,6 +89,12 @@ class MailServer:
         with self.inbox.lock:
             del self.inbox.messages[:]
             del self.inbox.envelopes[:]
+            self.inbox.refuse = self.inbox.refused = 0
+
+    def refuse_next(self, count):
+        """Refuse the next ``count`` messages with a temporary failure (451), then accept again."""
+        with self.inbox.lock:
+            self.inbox.refuse = count
 
     def wait_for(self, count, timeout=20):
         """The messages received once there are ``count`` (fails after ``timeout`` seconds with fewer)."""

@@ -71,13 +71,70 @@ def to_rst(name, source):
     return header + body.rstrip() + "\n"
 
 
+# Event sources: ansible-doc and antsibull-docs have no page type for them, so their page is made here from the
+# plugin's DOCUMENTATION and EXAMPLES (the same text Galaxy and Automation Hub show).
+EVENT_SOURCES = {"marketplace_events": "extensions/eda/plugins/event_source/marketplace_events.py"}
+MARKUP = [(re.compile(r"[CVOE]\(([^()]*)\)"), r"`\1`"), (re.compile(r"B\(([^()]*)\)"), r"**\1**"), (re.compile(r"I\(([^()]*)\)"), r"*\1*")]
+
+
+def plugin_strings(source):
+    """The DOCUMENTATION and EXAMPLES constants of a plugin file, read without importing it."""
+    import ast  # pylint: disable=import-outside-toplevel
+
+    with open(os.path.join(REPO, source), encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and getattr(node.targets[0], "id", None) in ("DOCUMENTATION", "EXAMPLES"):
+            found[node.targets[0].id] = node.value.value
+    return found["DOCUMENTATION"], found["EXAMPLES"]
+
+
+def _words(text):
+    for pattern, replacement in MARKUP:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def event_source_markdown(name, source):
+    """The page of an event source, as Markdown: what it does, its arguments, notes and examples."""
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    documentation, examples = plugin_strings(source)
+    doc = yaml.safe_load(documentation)
+    lines = ["# %s.%s event source - %s" % (COLLECTION, name, doc["short_description"]), ""]
+    lines += ["%s\n" % _words(paragraph) for paragraph in doc["description"]]
+    lines += ["## Arguments", "", "| argument | type | default | meaning |", "|---|---|---|---|"]
+    for option, spec in doc["options"].items():
+        default = spec.get("default")
+        lines.append("| `%s` | %s | %s | %s |" % (option, spec.get("type", "str"), "" if default is None else "`%s`" % str(default).lower()
+                                                      if isinstance(default, bool) else "`%s`" % default,
+                                                      " ".join(_words(part) for part in spec["description"]).replace("|", "\\|")))
+    lines += ["", "## Notes", ""] + ["- %s" % _words(note) for note in doc.get("notes", [])]
+    lines += ["", "## Examples", "", "```yaml", examples.strip(), "```", ""]
+    lines += ["See also: [%s](%s)." % (link["name"], link["link"]) for link in doc.get("seealso", []) if link.get("link")]
+    return "\n".join(lines) + "\n"
+
+
+def event_source_rst(name, source):
+    import pypandoc  # pylint: disable=import-outside-toplevel
+
+    body = pypandoc.convert_text(event_source_markdown(name, source), "rst", format="gfm-gfm_auto_identifiers", extra_args=["--wrap=preserve"])
+    header = (".. Generated from the DOCUMENTATION and EXAMPLES of %s by tools/docsite.py (make docs); edit the plugin, not this "
+              "file.\n\n.. _ansible_collections.%s.docsite.%s_event_source:\n\n" % (source, COLLECTION, name))
+    return header + body.rstrip() + "\n"
+
+
 def extra_docs(check):
-    """Write (or, with check, compare) docs/docsite/rst/<name>.rst for every guide; returns the stale ones."""
+    """Write (or, with check, compare) docs/docsite/rst/<name>.rst for every guide and event source; returns the stale
+    ones."""
     stale = []
     os.makedirs(RST_DIR, exist_ok=True)
-    for name, source in GUIDES.items():
+    pages = [(name, lambda name=name, source=source: to_rst(name, source)) for name, source in GUIDES.items()]
+    pages += [(name + "_event_source", lambda name=name, source=source: event_source_rst(name, source)) for name, source in EVENT_SOURCES.items()]
+    for name, render in pages:
         path = os.path.join(RST_DIR, name + ".rst")
-        wanted = to_rst(name, source)
+        wanted = render()
         current = open(path, encoding="utf-8").read() if os.path.exists(path) else None
         if current != wanted:
             stale.append(os.path.relpath(path, REPO))

@@ -59,6 +59,10 @@ options:
   headline:
     description: C(drift) - the sentence that says how many declared lines differ.
     type: str
+  earlier:
+    description: C(event) - earlier events whose report could not be made; the mail lists them after the event.
+    type: list
+    elements: dict
 """
 
 EXAMPLES = r"""
@@ -90,7 +94,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _ma
 KINDS = ("license_report", "license_adjustment", "drift", "event")
 
 
-def mail_html(data, kind, files=None, check_mode=False, generated_at=None, host=None, attachments=None, headline=None):
+def mail_html(data, kind, files=None, check_mode=False, generated_at=None, host=None, attachments=None, headline=None, earlier=None):
     """Build the ``kind`` of mail from ``data``; see DOCUMENTATION."""
     if kind not in KINDS:
         raise AnsibleFilterError("mail_html: unknown kind %r (%s)" % (kind, ", ".join(KINDS)))
@@ -102,7 +106,7 @@ def mail_html(data, kind, files=None, check_mode=False, generated_at=None, host=
         return _mail_html.license_adjustment(data, bool(check_mode), generated_at, host, attachments)
     if kind == "drift":
         return _mail_html.drift(data, headline or "")
-    return _mail_html.event(data)
+    return _mail_html.event(data, earlier or ())
 
 
 class FilterModule:

@@ -55,14 +55,14 @@ def _link_target(path):
         return ""
 
 
-def _distrust(status, path, kind):
+def _distrust(status, path, kind, noun=None, fix=None):
     """Why the ``lstat``/``fstat`` result ``status`` of ``path`` (a ``"directory"`` or ``"file"``) must not be trusted,
-    or ``None``."""
+    or ``None``. ``noun`` and ``fix`` name a file that is not a cache (a checkpoint) and what to do about it."""
     if kind == "directory":
-        noun, fix, risk = "cache directory", DIRECTORY_FIX, "another user could plant files in it"
+        noun, fix, risk = noun or "cache directory", fix or DIRECTORY_FIX, "another user could plant files in it"
         lead = "lead it into a directory another user controls"
     else:
-        noun, fix, risk = "cache file", FILE_FIX, "another user could have written it"
+        noun, fix, risk = noun or "cache file", fix or FILE_FIX, "another user could have written it"
         lead = "make it read, lock or overwrite another file"
     if stat.S_ISLNK(status.st_mode):
         return ("%s %s is a symbolic link%s; the collection never follows a link in its cache directory, since one planted "
@@ -77,6 +77,12 @@ def _distrust(status, path, kind):
         return ("%s %s has mode %04o: group or others can write to it, so %s. %s"
                 % (noun, path, stat.S_IMODE(status.st_mode), risk, fix))
     return None
+
+
+def in_cache(path):
+    """Whether ``path`` is the cache root or below it."""
+    root = os.path.abspath(cache_root())
+    return os.path.commonpath([root, os.path.abspath(path)]) == root
 
 
 def _directories_to_check(path):
@@ -112,18 +118,20 @@ def private_directory(path, create=True):
     return path
 
 
-def open_private(path, flags):
+def open_private(path, flags, noun=None, fix=None):
     """``os.open`` of ``path`` (created 0600 with ``os.O_CREAT``) that never follows a symbolic link and returns only a
     descriptor of a regular file owned by the current user and not writable by group or others; ``IMConfigError``
-    otherwise. The directory holding it must have passed ``private_directory``."""
+    otherwise (``noun`` and ``fix`` word it for a file that is not a cache). The directory holding it must have passed
+    ``private_directory`` (or, for a checkpoint, its own check)."""
     try:
         fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise IMConfigError(_distrust(os.lstat(path), path, "file") or "cache file %s: %s" % (path, exc.strerror)) from None
+            raise IMConfigError(_distrust(os.lstat(path), path, "file", noun, fix) or "%s %s: %s" % (noun or "cache file", path, exc.strerror)) \
+                from None
         raise
     try:
-        problem = _distrust(os.fstat(fd), path, "file")
+        problem = _distrust(os.fstat(fd), path, "file", noun, fix)
     except BaseException:
         os.close(fd)
         raise

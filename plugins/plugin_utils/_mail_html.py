@@ -299,12 +299,16 @@ def drift(result, headline):
 
 # ---------------------------------------------------------------------------------------------------- events
 
-def event(item):
-    """An event's mail: what happened in one sentence, then the facts behind it."""
+def event(item, earlier=()):
+    """An event's mail: what happened in one sentence, then the facts behind it; and ``earlier`` events whose report
+    could not be made, one sentence each."""
     facts = _event_words.facts(item)
     rows = ["<tr>%s%s</tr>" % (element("td", "td", element("span", "small", esc(label)), width="32%"), element("td", "td", esc(text)))
             for label, text in facts]
     blocks = [element("h1", "title", esc(_event_words.sentence(item))),
-              layout_table("table", rows, width="100%"),
-              paragraph("Reported by the marketplace_events event source of the ingrammicro.marketplace collection.", "note")]
+              layout_table("table", rows, width="100%")]
+    if earlier:
+        blocks += [heading("Earlier events that could not be reported"),
+                   data_table([("what happened", False)], [[esc(_event_words.sentence(other))] for other in earlier], "")]
+    blocks.append(paragraph("Reported by the marketplace_events event source of the ingrammicro.marketplace collection.", "note"))
     return document("Marketplace: %s" % item.get("type"), blocks)

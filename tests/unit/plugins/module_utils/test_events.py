@@ -3,7 +3,9 @@ between polls (bounded by the account, not by time)."""
 
 import datetime
 import importlib.util
+import json
 import os
+import re
 
 import pytest
 
@@ -45,9 +47,10 @@ def test_an_order_placed_outside_ansible_then_completed_changes_the_seats():
     before = snapshot(subscriptions={"3000001": subscription()})
     placed = snapshot(subscriptions={"3000001": subscription()}, orders={"4000014": order("submitted")})
     events = _events.changes(before, placed, AT)
-    assert events == [{"type": "order_created", "customer_id": "1000001", "customer_external_id": "ACME-001",
-                       "subscription_id": "3000001", "order_id": "4000014", "order_number": "SO000014", "order_type": "change",
-                       "products": [], "before": None, "after": {"status": "submitted", "status_code": "NW"}, "observed_at": AT}]
+    assert events == [{"type": "order_created", "event_id": "order_created:4000014", "customer_id": "1000001",
+                       "customer_external_id": "ACME-001", "subscription_id": "3000001", "order_id": "4000014", "order_number": "SO000014",
+                       "order_type": "change", "products": [], "before": None, "after": {"status": "submitted", "status_code": "NW"},
+                       "observed_at": AT}]
     done = snapshot(subscriptions={"3000001": subscription(seats=27, changed_by="4000014")}, orders={"4000014": order("completed")})
     events = _events.changes(placed, done, AT)
     assert kinds(events) == ["order_status_changed", "seats_changed"]
@@ -131,5 +134,167 @@ def test_the_source_refuses_an_argument_it_does_not_know_naming_it(monkeypatch, 
     plugin = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(plugin)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    with pytest.raises(IMConfigError, match=r"^marketplace_events: unknown argument intervall \(the arguments are api_url, "):
+    with pytest.raises(IMConfigError, match=r"^marketplace_events: unknown argument intervall; the arguments are api_url, "):
         plugin.Source({"intervall": 5})
+
+
+# ---------------------------------------------------------------------------------------------------- ids and times
+
+def test_the_same_change_has_the_same_id_and_another_change_another():
+    before = snapshot(subscriptions={"3000001": subscription()}, orders={"4000014": order("submitted")})
+    after = snapshot(subscriptions={"3000001": subscription(seats=27, changed_by="4000014", status="hold")},
+                     orders={"4000014": order("completed")})
+    first, again = _events.changes(before, after, AT), _events.changes(before, after, "2026-12-06T11:00:00Z")
+    assert [event["event_id"] for event in first] == [event["event_id"] for event in again] == [
+        "order_status_changed:4000014:completed", "seats_changed:3000001:25:27:4000014",
+        "subscription_status_changed:3000001:active:hold:4000014"]
+    failed = _events.changes(before, snapshot(subscriptions={"3000001": subscription()}, orders={"4000014": order("error")}), AT)
+    assert failed[0]["event_id"] == "order_status_changed:4000014:error"
+    # Without an order, a status change is told from the next round of the same change by its day.
+    held = snapshot(subscriptions={"3000001": subscription(status="hold")})
+    assert _events.changes(snapshot(subscriptions={"3000001": subscription()}), held, AT)[0]["event_id"] == \
+        "subscription_status_changed:3000001:active:hold:2026-12-06"
+    renewing = snapshot(subscriptions={"3000001": subscription(auto_renew=False, renewal_date="2026-12-13")})
+    assert _events.changes(renewing, renewing, AT, TODAY, 10)[0]["event_id"] == "renewal_approaching:3000001:2026-12-13"
+
+
+def test_observed_at_is_when_the_api_says_the_change_happened_else_when_the_poll_began():
+    created, provisioned = "2026-12-06T09:58:12Z", "2026-12-06T09:59:40Z"
+    placed = snapshot(orders={"4000014": order("submitted", created=created)})
+    assert [event["observed_at"] for event in _events.changes(snapshot(), placed, AT)] == [created]
+    done = snapshot(orders={"4000014": order("completed", created=created, provisioned=provisioned)})
+    assert [event["observed_at"] for event in _events.changes(placed, done, AT)] == [provisioned]
+    failed = snapshot(orders={"4000014": order("error", created=created)})
+    assert [event["observed_at"] for event in _events.changes(placed, failed, AT)] == [AT]
+
+
+def test_a_source_error_has_the_keys_every_event_has():
+    began = _events.source_error("began", AT, AT, failure="api_unreachable", message="no answer")
+    ended = _events.source_error("ended", AT, "2026-12-06T10:05:00Z", seconds=300.0)
+    for event in (began, ended):
+        assert {"type", "event_id", "customer_id", "customer_external_id", "subscription_id", "order_id", "before", "after",
+                "observed_at", "state"} <= set(event)
+    assert (began["event_id"], ended["event_id"]) == ("source_error:began:" + AT, "source_error:ended:" + AT)
+
+
+# ---------------------------------------------------------------------------------------------------- the checkpoint
+
+def test_events_stay_pending_until_acknowledged_and_a_reopened_checkpoint_has_them_unchanged(tmp_path):
+    path = str(tmp_path / "state" / "events.json")
+    events = _events.changes(snapshot(), snapshot(orders={"4000014": order("error")}), AT)
+    checkpoint = _events.Checkpoint(path).open()
+    assert (checkpoint.snapshot, checkpoint.pending) == (None, [])
+    checkpoint.record(snapshot(), events)
+    checkpoint.acknowledge(events[0])
+    reopened = _events.Checkpoint(path).open()
+    assert reopened.pending == events[1:] and reopened.snapshot == snapshot()
+    assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+
+
+def test_a_checkpoint_of_the_former_format_is_read_as_a_snapshot_with_nothing_pending(tmp_path):
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(dict(snapshot(), format=1)))
+    path.chmod(0o600)
+    checkpoint = _events.Checkpoint(str(path)).open()
+    assert checkpoint.pending == [] and checkpoint.snapshot["customers"] == snapshot()["customers"]
+
+
+def test_a_volume_directory_writable_by_its_group_with_the_set_group_id_bit_is_accepted(tmp_path):
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    volume.chmod(0o2775)
+    checkpoint = _events.Checkpoint(str(volume / "events.json")).open()
+    checkpoint.record(snapshot(), [])
+    assert _events.Checkpoint(str(volume / "events.json")).open().snapshot == snapshot()
+    (volume / "events.json").chmod(0o664)  # the file itself writable by the group: refused, naming the file
+    with pytest.raises(IMConfigError, match=r"^checkpoint %s has mode 0664: group or others can write to it" % re.escape(str(volume / "events.json"))):
+        _events.Checkpoint(str(volume / "events.json")).open()
+
+
+@pytest.mark.parametrize("mode, owner, accepted, words", [
+    (0o1777, 12345, True, None),  # /tmp: others cannot replace a file of yours there
+    (0o0777, None, False, "has mode 0777: every user can write to it"),
+    (0o0755, 12345, False, "belongs to uid 12345, not to you"),
+])
+def test_a_checkpoint_directory_is_refused_only_where_another_user_could_replace_the_file(tmp_path, mode, owner, accepted, words):
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    directory.chmod(mode)
+    if owner is not None:
+        if os.geteuid() != 0:
+            pytest.skip("giving a directory to another user needs root")  # the mode cases run everywhere
+        os.chown(directory, owner, -1)
+    path = str(directory / "events.json")
+    if accepted:
+        _events.Checkpoint(path).open().record(snapshot(), [])
+        return
+    with pytest.raises(IMConfigError) as err:
+        _events.Checkpoint(path).open()
+    assert str(err.value).startswith("checkpoint directory %s %s" % (directory, words)) and "XDG_CACHE_HOME" not in str(err.value)
+
+
+# ---------------------------------------------------------------------------------------------------- the source's arguments
+
+def load_plugin():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+    spec = importlib.util.spec_from_file_location("marketplace_events", os.path.join(
+        root, "extensions", "eda", "plugins", "event_source", "marketplace_events.py"))
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    return plugin
+
+
+CONNECTION = {"api_url": "http://127.0.0.1:9/marketplace/eu", "username": "reseller.API", "password": "s3cret-Passw0rd",
+              "subscription_key": "key-0123456789", "marketplace": "us"}
+
+
+@pytest.mark.parametrize("given, message", [
+    ({"interval": 0}, "interval must be 1 second or more, got 0"),
+    ({"interval": -5}, "interval must be 1 second or more, got -5"),
+    ({"interval": "abc"}, "interval must be a number, got 'abc'"),
+    ({"interval": 120, "sweep_interval": 60}, "sweep_interval must be at least interval (120), got 60"),
+    ({"renewal_days": 400}, "renewal_days must be 0 to 366, got 400"),
+    ({"concurrency": 0}, "concurrency must be 1 to 32, got 0"),
+    ({"checkpoint_name": "../x"}, "checkpoint_name may hold letters, digits"),
+    ({"validate_certs": "perhaps"}, "validate_certs must be a boolean (true or false, yes or no), got 'perhaps'"),
+    ({"change_quantity": "delta"}, "unknown argument change_quantity"),
+    ({"timeout": 0}, "timeout must be a positive number of seconds"),
+])
+def test_each_bad_argument_is_named_before_anything_is_read(monkeypatch, tmp_path, given, message):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with pytest.raises(IMConfigError) as err:
+        load_plugin().Source(dict(CONNECTION, **given))
+    assert message in str(err.value)
+    assert "s3cret-Passw0rd" not in str(err.value)
+    assert not (tmp_path / "ingrammicro.marketplace" / "events").exists()
+
+
+def test_booleans_and_numbers_are_read_as_ansible_reads_them(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    source = load_plugin().Source(dict(CONNECTION, validate_certs="false", interval="30", feedback="yes"))
+    assert source.config.validate_certs is False and source.interval == 30.0 and source.feedback is True
+    assert source.config.retry_timeout == 30.0  # the source's own default
+
+
+def test_a_failing_poll_never_polls_more_often_than_interval(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    source = load_plugin().Source(dict(CONNECTION, interval=3600, sweep_interval=7200, max_retries=0))
+    began = source.poll()
+    assert [(event["type"], event["state"], event["failure"]) for event in began] == [("source_error", "began", "api_unreachable")]
+    assert source.delay == 3600
+    assert source.poll() == [] and source.delay == 3600
+    assert source.pending() == began  # kept until the engine takes it
+
+
+def test_the_documented_arguments_are_the_arguments_the_source_takes():
+    """DOCUMENTATION (what Galaxy, Automation Hub and the docs site show) and the argument spec say the same."""
+    import yaml
+
+    plugin = load_plugin()
+    options = yaml.safe_load(plugin.DOCUMENTATION)["options"]
+    spec = plugin.argument_spec()
+    assert sorted(options) == sorted(spec)
+    for name, option in options.items():
+        assert option["type"] == spec[name]["type"], name
+        assert option.get("default") == spec[name].get("default"), name
+    assert yaml.safe_load(plugin.EXAMPLES)
