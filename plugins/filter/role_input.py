@@ -63,6 +63,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _role_rules
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import Vocabulary
 
 
 def role_input(variables, role, host_customer=None, existing=None):
@@ -83,7 +84,7 @@ def role_input(variables, role, host_customer=None, existing=None):
         found, result["mail_to"] = _role_rules.mail(variables, role)
         problems = problems + found
     result.update(problems=problems, message=_role_rules.message(problems))
-    return result
+    return Vocabulary(role).say(result)
 
 
 class FilterModule:

@@ -89,8 +89,10 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _cl
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig, plugin_params
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import ENDED_SUBSCRIPTION_STATUSES, list_by_statuses, path_id
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import Vocabulary
 
 VARIABLE_PREFIX = "marketplace_"
+WORDS = Vocabulary()  # the options are this plugin's own, as named in its configuration
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -115,7 +117,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             try:
                 customers = self.read_customers(raw)
             except IMError as exc:
-                raise AnsibleError("ingrammicro.marketplace.customers: %s" % exc) from None
+                raise AnsibleError("ingrammicro.marketplace.customers: %s" % WORDS.say(str(exc))) from None
             if self.get_option("cache"):
                 self._cache[cache_key] = customers
         self.populate(customers)
@@ -135,7 +137,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not _client.HAS_REQUESTS:
             raise IMError("the Python library requests is required")
         config = ConnectionConfig.from_params(plugin_params(self.get_option, raw))
-        client = _client.MarketplaceClient(config, warn=self.display.warning)
+        client = _client.MarketplaceClient(config, warn=lambda message: self.display.warning(WORDS.say(message)))
         reseller_id = self.get_option("reseller_id")
         path = "/resellers/%s/customers" % path_id(reseller_id) if reseller_id else "/customers"
         customers = list_by_statuses(client, path, {}, self.get_option("status") or [])

@@ -177,8 +177,8 @@ class AccountResource(IMResource):
                                            for contact in desired["contactPersons"]]
         for key in CREATE_ONLY:
             if key in desired and subset_differs(current.get(key), desired[key]):
-                self.module.warn("%s: %s differs from the requested value, but the API cannot change it after creation; "
-                                 "left as it is" % (self.describe(), key))
+                self.warn("%s: %s differs from the requested value, but the API cannot change it after creation; "
+                          "left as it is" % (self.describe(), key))
         return patch
 
     def create_at(self, path, desired):
@@ -197,8 +197,8 @@ class AccountResource(IMResource):
             first = self.first_with(external_id) if external_id and exc.status in (400, 409) else None
             if first is None:
                 raise
-            self.module.warn("the API refused to create %s (%s): another run created it (id %s) while this one worked; this "
-                             "run went on with it" % (self.describe(), exc.api_message or exc, first["id"]))
+            self.warn("the API refused to create %s (%s): another run created it (id %s) while this one worked; this "
+                      "run went on with it" % (self.describe(), exc.api_message or exc, first["id"]))
             return self.converge(first, desired)
         first = self.first_with(external_id) if external_id else None
         if first is not None and first.get("id") != created.get("id") and id_key(first["id"]) < id_key(created["id"]):

@@ -20,7 +20,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks imp
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import FAILED_STATUSES, OPEN_STATUSES, describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._seats import seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 
 # Beyond the canary's own wait, how long a run waits for another run's canary to be settled.
 TURN_MARGIN = 60
@@ -69,7 +69,7 @@ class CanaryGate:
         private_directory(self.store.directory)
         with flocked(self.store.path + ".canary.lock", timeout=self.timeout) as acquired:
             yield None if acquired else ("another run on this machine held the canary's turn for more than %ds (%s plus "
-                                         "%ds): run again once it has ended" % (self.timeout, name("wait_timeout"), TURN_MARGIN))
+                                         "%ds): run again once it has ended" % (self.timeout, option("wait_timeout"), TURN_MARGIN))
 
     def pending(self):
         """Whether a canary order of an earlier run waits to be settled."""

@@ -34,7 +34,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors im
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._throttle import PausedPastDeadline, Throttle
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._token_cache import TokenCache, refresh_margin
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._version import COLLECTION_VERSION
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 
 USER_AGENT = "ingrammicro.marketplace/%s (Ansible collection)" % COLLECTION_VERSION
 THROTTLED = "the Marketplace API throttled requests (HTTP 429) and asked to wait"
@@ -532,7 +532,7 @@ class MarketplaceClient:
             what += ", and waiting more would pass retry_timeout (%ss)" % _number(limit)
         return ("%s %s: HTTP 429 %s: %s; gave up after %ss and %d attempt%s. Run again later, or raise retry_timeout "
                 "(INGRAM_RETRY_TIMEOUT), or run fewer tasks in parallel or with a lower %s"
-                % (method, path, api_message.rstrip(". "), what, _seconds(now - started), sent, "" if sent == 1 else "s", name("concurrency")))
+                % (method, path, api_message.rstrip(". "), what, _seconds(now - started), sent, "" if sent == 1 else "s", option("concurrency")))
 
     # ----------------------------------------------------------------- lists
 

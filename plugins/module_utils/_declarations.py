@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._layout import csv_value
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 
 # CSV column -> declaration field. Columns not listed are informational and ignored.
 CSV_FIELDS = {
@@ -170,7 +170,7 @@ def read_csv(path, variable=None):
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as exc:
-        raise IMConfigError("%s %s cannot be read: %s" % (variable or name("licenses_csv"), path, exc.strerror or exc)) from None
+        raise IMConfigError("%s %s cannot be read: %s" % (variable or option("licenses_csv"), path, exc.strerror or exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _layout, _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 
 # How a real run ended (summary.outcome); check mode always ends PLANNED.
 PLANNED, APPLIED, PENDING, PARTIAL, FAILED, REFUSED = "planned", "applied", "pending", "partial", "failed", "refused"
@@ -104,7 +104,7 @@ def cost_violation(lines, max_cost_delta):
         if Decimal(total["amount"]) > Decimal(str(max_cost_delta)):
             costly = [line for line in lines if line["price_change"] and Decimal(line["price_change"]["amount"]) > 0]
             return "the plan's estimated price change of %s exceeds %s %s; lines adding cost: %s" % (
-                money_text(total), name("max_cost_delta"), max_cost_delta,
+                money_text(total), option("max_cost_delta"), max_cost_delta,
                 "; ".join("%s: %s" % (line_label(line), money_text(line["price_change"])) for line in costly))
     return None
 
@@ -193,7 +193,7 @@ def saved_plan_differs(path, lines):
             saved = json.load(handle)
         saved_print, saved_lines = saved["fingerprint"], saved["plan"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise IMError("%s %s is not a plan saved by this module in check mode (%s)" % (name("plan_file"), path, exc)) from None
+        raise IMError("%s %s is not a plan saved by this module in check mode (%s)" % (option("plan_file"), path, exc)) from None
     if saved_print == fingerprint(lines):
         return None
     differences = plan_differences(saved_lines, lines) or ["the plan was computed from a different state"]

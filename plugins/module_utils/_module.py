@@ -38,8 +38,8 @@ class IMModule:
         self.controller = ControllerWatch()
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         self.params = self.module.params
-        # Messages name the options as the caller knows them (a role's variables; see _role_words).
-        _role_words.use(self.params.get("messages_for"))
+        # Messages name the options as the caller knows them (a role's variables): said once, here, at the edge.
+        self.words = _role_words.Vocabulary(self.params.get("messages_for"))
         # Return values to include when the task fails (for example the order that was placed before a wait failed).
         self.failure_context = {}
         self._client = None
@@ -59,12 +59,12 @@ class IMModule:
         """The API client, built on first use so that input errors are reported before any connection."""
         if self._client is None:
             config = ConnectionConfig.from_params(self.params)
-            self._client = _client.MarketplaceClient(config, warn=self.module.warn)
+            self._client = _client.MarketplaceClient(config, warn=self.warn)
         return self._client
 
     def order_desk(self, concurrency=8):
         """The order operations of this module's client, placing no order once ansible-playbook is gone."""
-        return OrderDesk(self.client, self.module.warn, concurrency, watch=self.controller)
+        return OrderDesk(self.client, self.warn, concurrency, watch=self.controller)
 
     def waiter(self):
         """A Waiter configured from ``wait`` / ``wait_timeout`` (a no-op in check mode)."""
@@ -80,19 +80,24 @@ class IMModule:
             result = self.execute()
         except IMApiError as exc:
             self._report_retries()
-            self.module.fail_json(msg=str(exc), failure=exc.code, **dict(self.failure_context, **exc.details()))
+            self.fail(str(exc), failure=exc.code, **dict(self.failure_context, **exc.details()))
         except IMError as exc:
             self._report_retries()
             if getattr(exc, "problems", None):
                 self.failure_context["problems"] = exc.problems
-            self.module.fail_json(msg=str(exc), failure=exc.code, **self.failure_context)
+            self.fail(str(exc), failure=exc.code, **self.failure_context)
         self._report_retries()
-        self.module.exit_json(**result)
+        self.module.exit_json(**self.words.say(result))
 
     def fail(self, msg, **kwargs):
-        self.module.fail_json(msg=msg, **kwargs)
+        """Fail the task, in the caller's words."""
+        self.module.fail_json(msg=self.words.say(msg), **self.words.say(kwargs))
+
+    def warn(self, message):
+        """A warning, in the caller's words."""
+        self.module.warn(self.words.say(message))
 
     def _report_retries(self):
         summary = self._client.retry_summary() if self._client is not None else None
         if summary:
-            self.module.warn(summary)
+            self.warn(summary)

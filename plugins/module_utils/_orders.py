@@ -27,7 +27,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors im
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import intent_lock
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import id_key, list_by_statuses, path_id
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
 
 OPEN_STATUSES = ("submitted", "processing")
@@ -350,7 +350,7 @@ class OrderDesk:
         when ``waiter`` gives up, or with waiting turned off, stops the run before anything is ordered."""
         names = ", ".join(describe(order) for order in orders)
         if not waiter.active:
-            raise IMError("%s is still open on %s; rerun when it has completed, or set %s: true to wait for it" % (names, where, name("wait")),
+            raise IMError("%s is still open on %s; rerun when it has completed, or set %s: true to wait for it" % (names, where, option("wait")),
                           code="order_still_open")
 
         def settle_one(order):
@@ -359,7 +359,7 @@ class OrderDesk:
             except IMWaitTimeout as exc:
                 target = order.get("subscriptionId") or exc.last.get("subscriptionId")
                 raise IMError("%s, already open on subscription %s before this run, is still %s after %s (%ss); nothing was ordered. "
-                              "Run again once it has completed" % (describe(order), target, exc.last.get("status"), name("wait_timeout"),
+                              "Run again once it has completed" % (describe(order), target, exc.last.get("status"), option("wait_timeout"),
                                                                    waiter.timeout), code="order_still_open") from None
             except IMWaitError as exc:
                 self.warn(str(exc))

@@ -4,12 +4,16 @@
 """Whose words a message uses for the options it names: the module's, or a role's. Private to this collection.
 
 A user of the license_adjustment role sets ``license_adjustment_allow_decrease``, never ``allow_decrease``; a message
-that names the option the module sees names nothing the user knows. So every message names options through
-``name(option)``, and a role tells the module (option ``messages_for``) to use its variables instead. This mapping is
-the one place where option names become role variables: the roles' own input checks (``_role_rules``) use it too.
+that names the option the module sees names nothing the user knows. So code that makes a message names an option with
+``option(name)``, which marks it, and the edge - the module base, the event source, the inventory - says the whole
+result once with the caller's ``Vocabulary``: the option itself for a playbook, the role variable for a role (option
+``messages_for``). No code below the edge knows who the caller is. This mapping is the one place where option names
+become role variables: the roles' own input checks (``role_name``) use it too.
 """
 
 from __future__ import annotations
+
+import re
 
 # Option of the module -> what the role's user sets instead.
 ROLE_NAMES = {
@@ -44,20 +48,37 @@ ROLE_NAMES = {
     },
 }
 ROLES = tuple(ROLE_NAMES)
+_MARKED = re.compile(r"\u27e8(\w+)\u27e9")
 
-_current = {"names": ROLE_NAMES["module"]}
-
-
-def use(role):
-    """Name options as ``role`` does from now on in this process (a module serves one caller)."""
-    _current["names"] = ROLE_NAMES[role or "module"]
+# How an option is marked in a message until the edge says it (visible as such if an edge were ever missed).
+OPEN, CLOSE = "\u27e8", "\u27e9"
 
 
-def name(option):
-    """What the caller sets for ``option``: the option itself, or the role variable that feeds it."""
-    return _current["names"].get(option, option)
+def option(name):
+    """``name`` marked as an option in a message; ``Vocabulary.say`` writes it as the caller knows it."""
+    return OPEN + name + CLOSE
 
 
-def role_name(role, option):
-    """What a user of ``role`` sets for ``option``, whatever the process's current caller."""
-    return ROLE_NAMES[role].get(option, option)
+def role_name(role, name):
+    """What a user of ``role`` sets for the option ``name``."""
+    return ROLE_NAMES[role or "module"].get(name, name)
+
+
+class Vocabulary:
+    """The words of one caller (a role, or ``module`` for a playbook's own task): ``say`` writes the options marked in a
+    message, or in every string of a result, as that caller names them."""
+
+    def __init__(self, role="module"):
+        self.role = role or "module"
+        self.names = ROLE_NAMES[self.role]
+
+    def say(self, value):
+        if isinstance(value, str):
+            if OPEN not in value:
+                return value
+            return _MARKED.sub(lambda match: self.names.get(match.group(1), match.group(1)), value)
+        if isinstance(value, dict):
+            return {key: self.say(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.say(item) for item in value)
+        return value

@@ -10,7 +10,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _se
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import find_products, find_subscriptions, normal_period, same_term
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import sales_order_of
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import to_camel
 
 PERIOD_KEYS = (("subscription_period", "subscriptionPeriod"), ("billing_period", "billingPeriod"))
@@ -19,19 +19,19 @@ PERIOD_KEYS = (("subscription_period", "subscriptionPeriod"), ("billing_period",
 def catalog_product(client, index, line):
     """The one catalog entry product line ``index`` (counted from 0) names; fails when there is none or several."""
     products = find_products(client, line["mpn"], line["vendor"])
-    for option, key in PERIOD_KEYS:
-        if line[option]:
-            products = [product for product in products if normal_period(product.get(key)) == line[option]]
+    for period, key in PERIOD_KEYS:
+        if line[period]:
+            products = [product for product in products if normal_period(product.get(key)) == line[period]]
     if not products:
         narrowed = line["vendor"] or line["subscription_period"] or line["billing_period"]
         raise IMConfigError("%s line %d: no product %s in the catalog%s" % (
-            name("products"), index + 1, line["mpn"], " with the given vendor/periods" if narrowed else ""))
+            option("products"), index + 1, line["mpn"], " with the given vendor/periods" if narrowed else ""))
     if len(products) > 1:
         terms = ", ".join("%s %s/%s" % (product.get("vendor"), _term(product.get("subscriptionPeriod")), _term(product.get("billingPeriod")))
                           for product in products)
         raise IMConfigError("%s line %d: %s exists %d times in the catalog (%s); set subscription_period, billing_period "
-                            "or vendor to pick one" % (name("products"), index + 1, line["mpn"], len(products), terms))
-    _seats.check_limits(products[0], line["quantity"], "%s line %d" % (name("products"), index + 1))
+                            "or vendor to pick one" % (option("products"), index + 1, line["mpn"], len(products), terms))
+    _seats.check_limits(products[0], line["quantity"], "%s line %d" % (option("products"), index + 1))
     return products[0]
 
 

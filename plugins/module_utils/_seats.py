@@ -15,7 +15,7 @@ import datetime
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMSeatMismatchError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._quantity_reading import explain_seats, sent_quantity
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 
 INCREASE, DECREASE, NONE, BLOCKED, CREATE, DEFERRED = "increase", "decrease", "none", "blocked", "create", "deferred"
 # Actions that place an order.
@@ -26,9 +26,9 @@ class Guardrails:
     """Limits evaluated before any order: decreases need ``allow_decrease``; ``max_*`` cap the seats changed per line."""
 
     def __init__(self, allow_decrease=False, max_increase=None, max_decrease=None):
-        for option, value in (("max_increase", max_increase), ("max_decrease", max_decrease)):
+        for key, value in (("max_increase", max_increase), ("max_decrease", max_decrease)):
             if value is not None and value < 0:
-                raise IMConfigError("%s must be 0 or more, got %d" % (name(option), value))
+                raise IMConfigError("%s must be 0 or more, got %d" % (option(key), value))
         self.allow_decrease = allow_decrease
         self.max_increase = max_increase
         self.max_decrease = max_decrease
@@ -40,12 +40,12 @@ class Guardrails:
             return NONE, None
         if delta > 0:
             if self.max_increase is not None and delta > self.max_increase:
-                return BLOCKED, "an increase of %d seats exceeds %s %d" % (delta, name("max_increase"), self.max_increase)
+                return BLOCKED, "an increase of %d seats exceeds %s %d" % (delta, option("max_increase"), self.max_increase)
             return INCREASE, None
         if not self.allow_decrease:
-            return BLOCKED, "a decrease from %d to %d seats needs %s: true" % (current, desired, name("allow_decrease"))
+            return BLOCKED, "a decrease from %d to %d seats needs %s: true" % (current, desired, option("allow_decrease"))
         if self.max_decrease is not None and -delta > self.max_decrease:
-            return BLOCKED, "a decrease of %d seats exceeds %s %d" % (-delta, name("max_decrease"), self.max_decrease)
+            return BLOCKED, "a decrease of %d seats exceeds %s %d" % (-delta, option("max_decrease"), self.max_decrease)
         return DECREASE, None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMWaitError, IMWaitTimeout
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 
 FIRST_DELAY = 0.5
 MAX_DELAY = 15.0
@@ -64,7 +64,7 @@ class Waiter:
                 for index, obj in pending.items():
                     results[index] = (obj, IMWaitTimeout("timed out after %ss waiting for %s; last status %s (raise %s, or set "
                                                          "%s: false and check later)" % (_seconds(self.timeout), what(obj), _state(obj, state_key),
-                                                                                         name("wait_timeout"), name("wait")),
+                                                                                         option("wait_timeout"), option("wait")),
                                                          last=obj))
                 return results
             self.sleep(min(delay, remaining))

@@ -96,7 +96,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _se
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMConfigError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, IMModule
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 
 HOLDS = "holds"
 FAILS = "does not hold"
@@ -308,10 +308,10 @@ class ConnectionInfoModule(IMModule):
         subscription = self.client.get_or_none("/subscriptions/%s" % path_id(given))
         if subscription is None:
             raise IMConfigError("%s %s: no subscription with this id is visible to this API user; give one of yours, or leave "
-                                "it out to let the check pick one" % (name("subscription_id"), given))
+                                "it out to let the check pick one" % (option("subscription_id"), given))
         if subscription.get("status") != "active" or len(subscription.get("products") or []) != 1:
             raise IMConfigError("%s %s: the subscription is %s with %d product lines; give an active one with one product line"
-                                % (name("subscription_id"), given, subscription.get("status"), len(subscription.get("products") or [])))
+                                % (option("subscription_id"), given, subscription.get("status"), len(subscription.get("products") or [])))
         return subscription
 
     def _find_subscription(self):

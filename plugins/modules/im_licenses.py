@@ -398,7 +398,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors im
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._license_reconciler import Reconciler
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, IMModule
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import describe
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 
 # Rounds of waiting for orders still open before planning: overlapping runs may place new ones meanwhile.
 SETTLE_ROUNDS = 4
@@ -410,7 +410,7 @@ class LicensesModule(IMModule):
         params = self.params
         self.specs, problems = [], []
         for index, line in enumerate(params["licenses"], start=1):  # counted from 1, as the plan's index
-            spec, found = check_line(line, "%s line %d" % (name("licenses"), index), source="line %d" % index)
+            spec, found = check_line(line, "%s line %d" % (option("licenses"), index), source="line %d" % index)
             problems.extend(found)
             self.specs.append(spec)
         if problems:
@@ -418,11 +418,11 @@ class LicensesModule(IMModule):
         if params["licenses_csv"]:
             self.specs.extend(read_csv(params["licenses_csv"]))
         if not self.specs:
-            raise IMConfigError("nothing to plan: %s is empty%s" % (name("licenses"), " and %s %s declares no desired_quantity or used"
-                                                                    % (name("licenses_csv"), params["licenses_csv"]) if params["licenses_csv"] else ""))
-        for option, least in (("decrease_window_days", 0), ("concurrency", 1)):
-            if params[option] is not None and params[option] < least:
-                raise IMConfigError("%s must be %d or more, got %d" % (name(option), least, params[option]))
+            raise IMConfigError("nothing to plan: %s is empty%s" % (option("licenses"), " and %s %s declares no desired_quantity or used"
+                                                                    % (option("licenses_csv"), params["licenses_csv"]) if params["licenses_csv"] else ""))
+        for key, least in (("decrease_window_days", 0), ("concurrency", 1)):
+            if params[key] is not None and params[key] < least:
+                raise IMConfigError("%s must be %d or more, got %d" % (option(key), least, params[key]))
         if params["max_cost_delta"] is not None:
             try:
                 valid = Decimal(params["max_cost_delta"]).is_finite() and Decimal(params["max_cost_delta"]) >= 0
@@ -430,21 +430,21 @@ class LicensesModule(IMModule):
                 valid = False
             if not valid:
                 raise IMConfigError("%s must be an amount of 0 or more such as \"500\" or \"1250.00\", got %r"
-                                    % (name("max_cost_delta"), params["max_cost_delta"]))
+                                    % (option("max_cost_delta"), params["max_cost_delta"]))
         plan_file = params["plan_file"]
         if plan_file and not os.path.isdir(os.path.dirname(os.path.abspath(plan_file))):
-            raise IMConfigError("%s: directory %s does not exist" % (name("plan_file"), os.path.dirname(os.path.abspath(plan_file))))
+            raise IMConfigError("%s: directory %s does not exist" % (option("plan_file"), os.path.dirname(os.path.abspath(plan_file))))
         if plan_file and not self.check_mode and not os.path.isfile(plan_file):
             raise IMConfigError("%s %s does not exist: run the task in check mode first to save the plan to approve"
-                                % (name("plan_file"), plan_file))
+                                % (option("plan_file"), plan_file))
         return _seats.Guardrails(params["allow_decrease"], params["max_increase"], params["max_decrease"])
 
     def execute(self):
         guardrails = self.validate()
         params = self.params
         config = self.client.config
-        reconciler = Reconciler(self.client, self.order_desk(params["concurrency"]), self.module.warn, params["concurrency"], today_utc())
-        gate = None if config.change_quantity_confirmed else CanaryGate(self.client, params["wait_timeout"], self.module.warn)
+        reconciler = Reconciler(self.client, self.order_desk(params["concurrency"]), self.warn, params["concurrency"], today_utc())
+        gate = None if config.change_quantity_confirmed else CanaryGate(self.client, params["wait_timeout"], self.warn)
         if gate is not None and gate.pending():
             # A canary left by an earlier run is settled first: what it shows decides whether anything may be ordered.
             with gate.turn() as blocked:
@@ -503,7 +503,7 @@ class LicensesModule(IMModule):
 
     def record_reading(self, reading, line, order):
         """A change verified with the seats asked for confirms the reading for this API and marketplace."""
-        if record_confirmation(self.client, order, line["subscription_id"], self.module.warn):
+        if record_confirmation(self.client, order, line["subscription_id"], self.warn):
             reading["confirmed"] = reading["confirmed"] or "confirmed by %s on subscription %s, in this run" % (describe(order), line["subscription_id"])
 
     def refuse(self, lines, reading, message, code):

@@ -286,7 +286,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup im
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe, parameter_problems
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import name
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
 
 PERIOD = dict(type="dict", options=dict(
     type=dict(type="str", choices=["day", "month", "year", "statement_day"], required=True),
@@ -309,12 +309,12 @@ class OrderModule(IMResource):
             return
         if not params["customer"] or not params["products"]:
             raise IMConfigError("customer and products are required to place an order (or give id to update one)")
-        for option in ("credit_check", "status_code"):
-            if params[option] is not None:
-                raise IMConfigError("%s can only be set on an existing order (with id)" % option)
+        for key in ("credit_check", "status_code"):
+            if params[key] is not None:
+                raise IMConfigError("%s can only be set on an existing order (with id)" % key)
         if not params["unique_products"] and not params["po_number"]:
             raise IMConfigError("unique_products: false needs a po_number: without either guard a rerun would buy again")
-        problems = check_order_lines(params["products"], "", name("products"))
+        problems = check_order_lines(params["products"], "", option("products"))
         if problems:
             raise IMConfigError("; ".join(found["message"] for found in problems), problems=problems)
 
@@ -364,8 +364,8 @@ class OrderModule(IMResource):
             if len(skipped) == len(lines):
                 existing = skipped[lines[0][0]["mpn"]]["_order"]
                 holding = list(dict.fromkeys(describe(record["_order"]) for record in skipped.values()))
-                self.module.warn("%s already hold%s po_number %s and every product asked for; nothing was ordered again"
-                                 % (" and ".join(holding), "" if len(holding) > 1 else "s", params["po_number"]))
+                self.warn("%s already hold%s po_number %s and every product asked for; nothing was ordered again"
+                          % (" and ".join(holding), "" if len(holding) > 1 else "s", params["po_number"]))
                 return self.result(False, existing, self.follow(existing), skipped_products=sales.public(skipped))
         if params["unique_products"]:
             skipped.update(sales.held_or_ordered(self.client, self.desk, customer["id"], [pair for pair in lines if pair[0]["mpn"] not in skipped]))
@@ -392,7 +392,7 @@ class OrderModule(IMResource):
                 raise
             # Another run ordered these products at the same moment and came first (the first of the rivals stands; the
             # others are withdrawn by their own runs); this run's order was withdrawn.
-            self.module.warn(str(race))
+            self.warn(str(race))
             return self.result(True, None, self.follow(race.rivals[0]), withdrawn_order=self.present(race.order), **extra)
         self.failure_context["order"] = self.present(order)
         followed = self.follow(order)

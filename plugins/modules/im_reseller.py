@@ -212,8 +212,8 @@ class ResellerModule(AccountResource):
         patch = super().changes(current, desired)
         for key, option in RESELLER_CREATE_ONLY.items():
             if key in desired and subset_differs(current.get(key), desired[key]):
-                self.module.warn("%s: %s differs from the requested value (%s, requested %s), but the API cannot change it "
-                                 "after creation; left as it is" % (self.describe(), option, current.get(key), desired[key]))
+                self.warn("%s: %s differs from the requested value (%s, requested %s), but the API cannot change it "
+                          "after creation; left as it is" % (self.describe(), option, current.get(key), desired[key]))
         return patch
 
     def create(self, desired):

@@ -322,8 +322,8 @@ class SubscriptionModule(IMResource):
         if action == _seats.BLOCKED:
             raise IMError("subscription %s (%s): %s; nothing was changed" % (subscription["id"], mpn, reason))
         if action == _seats.DEFERRED:
-            self.module.warn("subscription %s (%s): the decrease from %d to %d seats is deferred: %s (from %s)"
-                             % (subscription["id"], mpn, current, desired, reason, deferred_until))
+            self.warn("subscription %s (%s): the decrease from %d to %d seats is deferred: %s (from %s)"
+                      % (subscription["id"], mpn, current, desired, reason, deferred_until))
         patch, special = edits.in_place_changes(self.params, subscription, mpn)
         change_quantity = self.client.config.change_quantity
         order_body = estimate = None
@@ -339,7 +339,7 @@ class SubscriptionModule(IMResource):
             return self.result(False, subscription, subscription, **extra)
         if self.check_mode:
             return self.result(True, subscription, edits.simulate(subscription, mpn, desired, patch, special), **extra)
-        after = edits.apply(self.client, subscription, patch, special, self.module.warn)
+        after = edits.apply(self.client, subscription, patch, special, self.warn)
         if order_body is None:
             return self.result(True, subscription, after, **extra)
         fresh = {}
@@ -353,14 +353,14 @@ class SubscriptionModule(IMResource):
             if seats != desired:
                 raise IMError("another run's order changed subscription %s while this task ran, to %d seats instead of %d; "
                               "nothing of this task's stands. Run it again to plan from %d" % (subscription["id"], seats, desired, seats))
-            self.module.warn("another order reached %d seats on subscription %s while this task ran; nothing was ordered%s"
-                             % (desired, subscription["id"], " (this task's %s was withdrawn)" % describe(withdrawn) if withdrawn else ""))
+            self.warn("another order reached %d seats on subscription %s while this task ran; nothing was ordered%s"
+                      % (desired, subscription["id"], " (this task's %s was withdrawn)" % describe(withdrawn) if withdrawn else ""))
             return self.result(bool(patch or special or withdrawn), subscription, after, **extra)
         extra["order"] = self.present(order)
         if self.params["wait"]:
             _seats.verify_seats(after, mpn, desired, describe(order), change_quantity, _seats.seats(fresh["record"], mpn))
             # A verified change confirms the reading for runs of im_licenses that follow.
-            record_confirmation(self.client, order, subscription["id"], self.module.warn)
+            record_confirmation(self.client, order, subscription["id"], self.warn)
         return self.result(True, subscription, after, **extra)
 
     @staticmethod

@@ -150,8 +150,10 @@ def run_playbook(simulator, tmp_path):
         completed = subprocess.run(command, cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True, timeout=600, check=False)
         result = PlaybookRun(completed, known_secrets(simulator))
-        # What users see has no Python warning of a library in it (Ansible's own are "[WARNING]: ...").
+        # What users see has no Python warning of a library in it (Ansible's own are "[WARNING]: ..."), and no option
+        # left marked by a lower layer: every edge says the options in the caller's words (see _role_words).
         assert not PYTHON_WARNING.search(result.output), PYTHON_WARNING.search(result.output).group(0)
+        assert "\u27e8" not in result.output, result.output[max(0, result.output.index("\u27e8") - 300):][:600]
         if check_secrets:
             assert not result.leaked(), "secrets printed by %s: %s" % (playbook, result.leaked())
             problems = check_written_files(tmp_path, before, cache_home, result.secrets)

@@ -212,6 +212,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connectio
     ConnectionConfig, connection_argument_spec,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError  # noqa: E402
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import Vocabulary  # noqa: E402
 
 SOURCE_OPTIONS = {
     "interval": {"type": "float", "default": 60.0},
@@ -227,6 +228,7 @@ NOT_HERE = ("change_quantity", "change_quantity_confirmed")
 FEEDBACK_QUEUE = "eda_feedback_queue"  # what ansible-rulebook adds to the arguments of a source with feedback: true
 SOURCE_RETRY_TIMEOUT = 30.0  # a source reports a long outage or throttle as an event rather than waiting 300 s silently
 MAX_DELAY = 300.0
+WORDS = Vocabulary()  # the options of a source are its own arguments
 FEEDBACK_TIMEOUT = 600.0  # seconds to wait for the engine to hand an event back before moving on (and saying so)
 
 logger = logging.getLogger(__name__)
@@ -328,7 +330,7 @@ class Source:
             if self.failing_since is not None:
                 return []
             self.failing_since, self.began_at = self.clock(), _now()
-            events = [_events.source_error("began", self.began_at, self.began_at, failure=exc.code, message=str(exc))]
+            events = [_events.source_error("began", self.began_at, self.began_at, failure=exc.code, message=WORDS.say(str(exc)))]
             self.checkpoint.record(self.checkpoint.snapshot, events)
             return events
         self.delay = self.interval

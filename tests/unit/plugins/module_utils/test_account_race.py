@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._accounts import AccountResource
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import Vocabulary
 
 
 class FakeAccounts:
@@ -46,6 +47,7 @@ class Customer(AccountResource):
     def __init__(self, client):  # pylint: disable=super-init-not-called
         self.warnings, self.failure_context, self._client = [], {}, client
         self.module = SimpleNamespace(check_mode=False, warn=self.warnings.append)
+        self.words = Vocabulary()
         self.params = {"external_id": "RACE-1", "id": None}
 
     @property

@@ -6,6 +6,12 @@ import pytest
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _sales_orders as sales
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OrderDesk
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import Vocabulary
+
+def said(message):
+    """A message of this layer as a playbook's own task says it: the options it marks, by their names."""
+    return Vocabulary().say(str(message))
+
 
 YEAR, MONTH = {"type": "year", "duration": "1"}, {"type": "month", "duration": 1}
 PRODUCTS = [
@@ -44,16 +50,18 @@ def line(mpn="MS-365", quantity=5, **given):
 def test_an_mpn_sold_for_two_terms_needs_the_term_and_names_both():
     with pytest.raises(IMConfigError) as error:
         sales.catalog_product(FakeClient(), 1, line())
-    assert str(error.value) == ("products line 2: MS-365 exists 2 times in the catalog (Microsoft 1 year/1 month, Microsoft "
+    assert said(error.value) == ("products line 2: MS-365 exists 2 times in the catalog (Microsoft 1 year/1 month, Microsoft "
                                 "1 month/1 month); set subscription_period, billing_period or vendor to pick one")
     assert sales.catalog_product(FakeClient(), 0, line(subscription_period={"type": "year", "duration": 1})) is PRODUCTS[0]
 
 
 def test_a_line_outside_the_catalog_limits_or_catalog_is_refused_with_its_line_number():
-    with pytest.raises(IMConfigError, match=r"products line 1: 400 seats of MS-365 is above the maximum of 300"):
+    with pytest.raises(IMConfigError) as error:
         sales.catalog_product(FakeClient(), 0, line(quantity=400, subscription_period={"type": "year", "duration": 1}))
-    with pytest.raises(IMConfigError, match=r"^products line 3: no product NOPE in the catalog$"):
+    assert said(error.value).startswith("products line 1: 400 seats of MS-365 is above the maximum of 300")
+    with pytest.raises(IMConfigError) as error:
         sales.catalog_product(FakeClient(), 2, line("NOPE"))
+    assert said(error.value) == "products line 3: no product NOPE in the catalog"
 
 
 def test_products_on_an_order_with_the_same_po_number_are_skipped_and_others_are_not():

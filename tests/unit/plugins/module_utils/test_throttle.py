@@ -11,6 +11,12 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _re
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._client import THROTTLED
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils._throttle import PausedPastDeadline, Throttle
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import Vocabulary
+
+def said(message):
+    """A message of this layer as a playbook's own task says it: the options it marks, by their names."""
+    return Vocabulary().say(str(message))
+
 
 BASE = "http://api.test/marketplace/eu"
 
@@ -153,7 +159,7 @@ def test_a_retry_after_beyond_retry_timeout_fails_at_once_for_the_request_and_fo
         client.post("/orders", {"type": "change"})
     assert sleeps == [] and sleeps.now - started == pytest.approx(0.2)
     assert err.value.status == 429
-    assert str(err.value) == (
+    assert said(err.value) == (
         "POST /orders: HTTP 429 Rate limit is exceeded; try again later: the API asked to wait 3600s (Retry-After), longer than "
         "retry_timeout (20s) allows; gave up after 0.2s and 1 attempt. Run again later, or raise retry_timeout "
         "(INGRAM_RETRY_TIMEOUT), or run fewer tasks in parallel or with a lower concurrency")
@@ -167,7 +173,7 @@ def test_a_retry_after_beyond_retry_timeout_fails_at_once_for_the_request_and_fo
     worker.join(5)
     assert sleeps == [] and len(rsps.calls) == 2  # the token and the one order
     assert later[0].value.status == 429
-    assert str(later[0].value) == (
+    assert said(later[0].value) == (
         "GET /subscriptions/1: HTTP 429 Rate limit is exceeded; try again later: not sent: POST /orders of this task was "
         "throttled and the API asked to wait 3600s (Retry-After), longer than retry_timeout (20s) allows; gave up after 0s and "
         "0 attempts. Run again later, or raise retry_timeout (INGRAM_RETRY_TIMEOUT), or run fewer tasks in parallel or with a "
