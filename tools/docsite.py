@@ -107,9 +107,9 @@ def event_source_markdown(name, source):
     lines += ["## Arguments", "", "| argument | type | default | meaning |", "|---|---|---|---|"]
     for option, spec in doc["options"].items():
         default = spec.get("default")
-        lines.append("| `%s` | %s | %s | %s |" % (option, spec.get("type", "str"), "" if default is None else "`%s`" % str(default).lower()
-                                                      if isinstance(default, bool) else "`%s`" % default,
-                                                      " ".join(_words(part) for part in spec["description"]).replace("|", "\\|")))
+        shown = "" if default is None else "`%s`" % (str(default).lower() if isinstance(default, bool) else default)
+        meaning = " ".join(_words(part) for part in spec["description"]).replace("|", "\\|")
+        lines.append("| `%s` | %s | %s | %s |" % (option, spec.get("type", "str"), shown, meaning))
     lines += ["", "## Notes", ""] + ["- %s" % _words(note) for note in doc.get("notes", [])]
     lines += ["", "## Examples", "", "```yaml", examples.strip(), "```", ""]
     lines += ["See also: [%s](%s)." % (link["name"], link["link"]) for link in doc.get("seealso", []) if link.get("link")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     # Options of the API's Account model shared by im_customer and im_reseller. Must stay identical to
-    # account_argument_spec() in plugins/module_utils/_accounts.py.
+    # account_argument_spec() in plugins/module_utils/resources/_account_rules.py.
     DOCUMENTATION = r"""
 options:
   id:

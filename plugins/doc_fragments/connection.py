@@ -7,7 +7,7 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     # Connection options of every module. Must stay identical to connection_argument_spec() in
-    # plugins/module_utils/_connection.py (a unit test compares them).
+    # plugins/module_utils/api/_connection.py (a unit test compares them).
     DOCUMENTATION = r"""
 options:
   api_url:

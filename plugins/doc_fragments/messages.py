@@ -7,7 +7,7 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     # The option of modules whose messages a role of this collection shows to its users. Mirrors
-    # MESSAGES_ARGUMENT_SPEC in plugins/module_utils/_module.py.
+    # MESSAGES_ARGUMENT_SPEC in plugins/module_utils/resources/_module.py.
     DOCUMENTATION = r"""
 options:
   messages_for:

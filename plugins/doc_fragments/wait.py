@@ -7,7 +7,7 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     # Options of modules that wait for an asynchronous object (order, report). Mirrors WAIT_ARGUMENT_SPEC in
-    # plugins/module_utils/_module.py.
+    # plugins/module_utils/resources/_module.py.
     DOCUMENTATION = r"""
 options:
   wait:

@@ -44,7 +44,7 @@ _value:
   type: str
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _layout
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base import _layout
 
 
 class FilterModule:

@@ -57,7 +57,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _events
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.events import _events
 from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _event_words
 
 

@@ -39,7 +39,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _adjustment_view
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _adjustment_view
 
 
 def license_adjustment_view(result, check_mode=False):

@@ -98,9 +98,9 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _report_figures
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._dates import today_utc
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _report_figures
 
 
 def license_report_figures(data, kind, customers=None, files=None, html=False, catalog=None, audit_files=None, generated_at=None):

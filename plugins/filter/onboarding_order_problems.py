@@ -55,7 +55,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _onboarding_summary
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _onboarding_summary
 
 
 def onboarding_order_problems(results, customers, existing=None, accounts=None):

@@ -83,7 +83,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _onboarding_summary
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _onboarding_summary
 
 
 def onboarding_summary(customers, existing, accounts, planned, ordered=None, catalog=None, check_mode=False):

@@ -9,8 +9,9 @@ name: role_input
 short_description: Check a role's variables with the rules the modules use, before anything is sent
 version_added: 1.1.0
 description:
-  - Used by the roles of this collection. Checks the role's variables with the same rule code the modules apply to the
-    same values (licence lines, licence CSVs, order lines, customers) and returns every problem found.
+  - Checks a role's variables with the same rule code the modules apply to the same values (licence lines, licence CSVs,
+    order lines, customers) and returns every problem found. The roles of this collection check their input with the
+    P(ingrammicro.marketplace.role_input#lookup) lookup, which gathers the variables itself and runs the same rules.
   - Each problem names the variable, the line (counted from 1, as the role's tables count) or the file, row and column,
     the field, what was given, and the fix, in the words of the role's user.
 author:
@@ -62,29 +63,18 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _role_rules
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import Vocabulary
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _role_rules
 
 
 def role_input(variables, role, host_customer=None, existing=None):
     """Check the variables of ``role``; see DOCUMENTATION."""
     if not isinstance(variables, dict):
         raise AnsibleFilterError("role_input expects the role's variables as a mapping, got %s" % type(variables).__name__)
-    result = {}
-    if role == "license_adjustment":
-        problems, result["lines"] = _role_rules.license_adjustment(variables, host_customer)
-    elif role == "onboarding":
-        problems = _role_rules.onboarding(variables, existing)
-    elif role == "license_report":
-        problems, filters = _role_rules.license_report(variables)
-        result.update(filters)
-    else:
-        raise AnsibleFilterError("role_input: unknown role %r (license_adjustment, onboarding or license_report)" % role)
-    if role != "onboarding":
-        found, result["mail_to"] = _role_rules.mail(variables, role)
-        problems = problems + found
-    result.update(problems=problems, message=_role_rules.message(problems))
-    return Vocabulary(role).say(result)
+    try:
+        return _role_rules.check(role, variables, host_customer, existing)
+    except IMConfigError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

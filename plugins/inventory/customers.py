@@ -85,11 +85,11 @@ import sys
 from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _client
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig, plugin_params
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import ENDED_SUBSCRIPTION_STATUSES, list_by_statuses, path_id
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import Vocabulary
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api import _client
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._connection import ConnectionConfig, plugin_params
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._role_words import Vocabulary
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import ENDED_SUBSCRIPTION_STATUSES, list_by_statuses, path_id
 
 VARIABLE_PREFIX = "marketplace_"
 WORDS = Vocabulary()  # the options are this plugin's own, as named in its configuration

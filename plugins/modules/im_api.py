@@ -139,10 +139,10 @@ sent:
 import json
 from urllib.parse import unquote
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import IMModule
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._reports import strip_download_urls
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._retry import is_safe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._retry import is_safe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._module import IMModule
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._reports import strip_download_urls
 
 METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 PATH_EXAMPLE = "for example /customers/1000001"

@@ -154,9 +154,10 @@ customer:
       sample: true
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._accounts import AccountResource, account_argument_spec
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._account_rules import account_argument_spec
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._accounts import AccountResource
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import path_id
 
 
 class CustomerModule(AccountResource):

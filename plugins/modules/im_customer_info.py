@@ -14,45 +14,21 @@ description:
     sub-reseller (O(reseller_id)), reading every page of the listing.
   - Without any filter, returns every customer visible to the API user.
   - The API's list rows are short (id, external id, name, status, reseller). A lookup by O(id) or O(external_id)
-    returns the full customer; set O(details=true) to get full details for a broader listing too.
+    returns the full customer; set O(details=true) to get the full record (address, contact persons, language, tax id,
+    attributes) of every customer of a broader listing too.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.attributes.info_module
+  - ingrammicro.marketplace.info.id
+  - ingrammicro.marketplace.info.accounts
+  - ingrammicro.marketplace.info.details
 options:
-  id:
-    description:
-      - Marketplace id of one customer. Returns an empty list when there is no such customer.
-      - Cannot be combined with the other filters.
-    type: str
-  external_id:
-    description:
-      - The customer's id in your own system (exact match).
-    type: str
-  name:
-    description:
-      - Customers whose name is similar to this one (the API's similarity match).
-    type: str
-  email:
-    description:
-      - Customers having a contact person with this e-mail address.
-    type: str
   reseller_id:
     description:
       - Only customers of this sub-reseller (the API's C(GET /resellers/{id}/customers)).
     type: str
-  details:
-    description:
-      - Fetch the full record (address, contact persons, language, tax id, attributes) of every customer found.
-      - Costs one request per customer, run in parallel up to O(concurrency).
-    type: bool
-    default: false
-  concurrency:
-    description:
-      - How many detail requests run at the same time when O(details=true).
-    type: int
-    default: 8
 seealso:
   - module: ingrammicro.marketplace.im_customer
 """
@@ -133,11 +109,11 @@ customers:
                 "phone_number": "+19495550100"}]
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._info_helpers import (
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._info_helpers import (
     check_concurrency, details_argument_spec, fetch_details, get_one,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMInfo
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import path_id
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMInfo
 
 
 class CustomerInfoModule(IMInfo):

@@ -14,9 +14,10 @@ description:
     works out a plan with one line per input line - current and desired seats, the action (V(increase),
     V(decrease), V(none), V(create), V(deferred) or V(blocked)), why, and the estimated price change from the API's
     order estimate.
-  - All guardrails (O(allow_decrease), O(max_increase), O(max_decrease) per line, O(max_cost_delta) for the whole plan)
-    and the products' minimum and maximum are evaluated before anything is ordered. Any violation blocks the whole
-    plan - nothing is ordered - and the failure lists the offending lines.
+  - All guardrails (O(allow_decrease), O(max_increase), O(max_decrease) per line, where a new subscription counts with
+    all its seats, and O(max_cost_delta) for the whole plan) and the products' minimum and maximum are evaluated before
+    anything is ordered. Any violation blocks the whole plan - nothing is ordered - and the failure lists the offending
+    lines.
   - In check mode the full priced plan is returned and nothing is written. With O(plan_file) it is also saved, with a
     fingerprint of the live state, for an approval step; a later real run with the same O(plan_file) recomputes the
     plan and refuses, changing nothing, if it differs from the saved one.
@@ -51,6 +52,7 @@ author:
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.wait
+  - ingrammicro.marketplace.guardrails
   - ingrammicro.marketplace.messages
   - ingrammicro.marketplace.attributes
 attributes:
@@ -146,19 +148,6 @@ options:
         the spreadsheet numbers it (the header is row 1) and the column.
       - A subscription declared twice, in the file and in O(licenses), blocks the plan.
     type: path
-  allow_decrease:
-    description:
-      - Allow lines that lower a subscription's seats. Off by default, so a typo cannot remove seats.
-    type: bool
-    default: false
-  max_increase:
-    description:
-      - The most seats one line may add (a new subscription counts with all its seats).
-    type: int
-  max_decrease:
-    description:
-      - The most seats one line may remove.
-    type: int
   max_cost_delta:
     description:
       - The most the whole plan may add to the price, as estimated by the API (an amount such as V(500) or
@@ -389,19 +378,13 @@ plan_file:
 import os
 from decimal import Decimal, InvalidOperation
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _license_planner as planner
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import CanaryGate, record_confirmation
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import check_line, read_csv
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._license_reconciler import Reconciler
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, IMModule
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import describe
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
-
-# Rounds of waiting for orders still open before planning: overlapping runs may place new ones meanwhile.
-SETTLE_ROUNDS = 4
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._dates import today_utc
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._role_words import option
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._declarations import check_line, read_csv
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._licence_run import LicenceRun
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, IMModule
 
 
 class LicensesModule(IMModule):
@@ -442,100 +425,13 @@ class LicensesModule(IMModule):
     def execute(self):
         guardrails = self.validate()
         params = self.params
-        config = self.client.config
-        reconciler = Reconciler(self.client, self.order_desk(params["concurrency"]), self.warn, params["concurrency"], today_utc())
-        gate = None if config.change_quantity_confirmed else CanaryGate(self.client, params["wait_timeout"], self.warn)
-        if gate is not None and gate.pending():
-            # A canary left by an earlier run is settled first: what it shows decides whether anything may be ordered.
-            with gate.turn() as blocked:
-                stop = blocked or gate.stop_reason()
-            if stop:
-                raise IMError("%s; nothing was ordered" % stop, code="canary_stop")
-        states, lines = self.plan(reconciler, guardrails)
-        open_orders = reconciler.open_orders(states, lines)
-        for _round in range(SETTLE_ROUNDS if not self.check_mode else 0):
-            # Never order on top of an order still open on a subscription: wait for it, then plan again from scratch.
-            # Overlapping runs can place new orders while this one waits, hence a few rounds.
-            if not open_orders:
-                break
-            self.settle(open_orders)
-            states, lines = self.plan(reconciler, guardrails)
-            open_orders = reconciler.open_orders(states, lines)
-        if open_orders and not self.check_mode:
-            raise IMError("orders are still open on the subscriptions of %s; run again when they have completed"
-                          % ", ".join(planner.line_label(lines[index - 1]) for index in sorted(open_orders)), code="order_still_open")
-        for index, orders in open_orders.items():
-            lines[index - 1]["message"] = "%s is still open; a real run waits for it and plans again" % ", ".join(describe(order) for order in orders)
-        result = {"changed": any(line["action"] in _seats.ORDERING for line in lines), "plan": lines}
-        if params["plan_file"]:
-            result["plan_file"] = params["plan_file"]
-            if self.check_mode:
-                planner.save_plan(params["plan_file"], lines)
-            else:
-                stale = planner.saved_plan_differs(params["plan_file"], lines)
-                if stale:
-                    self.failure_context.update(plan=lines, summary=planner.summarize(lines, "refused"), plan_file=params["plan_file"])
-                    raise IMError(stale, code="plan_changed")
-        reading, refusal = reconciler.prove_reading(states, lines, self.client.config)
-        result["quantity_reading"] = reading
-        if refusal:
-            self.refuse(lines, reading, refusal, "change_quantity_contradicted")
-        outcome = planner.PLANNED
-        if not self.check_mode:
-            gate = gate if reading["canary"] is not None else None
-            confirmation = reconciler.apply(states, lines, config.change_quantity, self.waiter(), gate=gate)
-            reading["canary"] = reconciler.canary_line
-            if gate is not None:
-                reading["confirmed"] = reading["confirmed"] or gate.confirmation
-            elif confirmation is not None:
-                self.record_reading(reading, *confirmation)
-            result["changed"] = any(line["order"] for line in lines)
-            outcome = planner.run_outcome(lines)
-        result["summary"] = planner.summarize(lines, outcome)
-        if self.diff_mode:
-            result["diff"] = planner.diff(lines)
-        failed = [line for line in lines if line["result"] == planner.LINE_FAILED]
-        if failed:
-            self.failure_context.update(result)
-            raise IMError("%s: %s" % (planner.failure_headline(lines), "; ".join(
-                "%s: %s" % (planner.line_label(line), line["message"]) for line in failed)), code="lines_failed")
-        return result
-
-    def record_reading(self, reading, line, order):
-        """A change verified with the seats asked for confirms the reading for this API and marketplace."""
-        if record_confirmation(self.client, order, line["subscription_id"], self.warn):
-            reading["confirmed"] = reading["confirmed"] or "confirmed by %s on subscription %s, in this run" % (describe(order), line["subscription_id"])
-
-    def refuse(self, lines, reading, message, code):
-        self.failure_context.update(plan=lines, summary=planner.summarize(lines, planner.REFUSED), quantity_reading=reading)
-        raise IMError(message, code=code)
-
-    def plan(self, reconciler, guardrails):
-        """Read, plan and price; fail before any write when a line is blocked or the cost guardrail is exceeded."""
-        params = self.params
-        states = reconciler.read([dict(spec, po_number=spec["po_number"] or params["po_number"]) for spec in self.specs])
-        lines = planner.plan_lines(states, guardrails, params["decrease_window_days"], reconciler.today)
-        if self.check_mode or params["max_cost_delta"] is not None:
-            # A real run without a cost guardrail takes each line's price from its order instead of estimating first.
-            reconciler.price(states, lines, self.client.config.change_quantity)
-        blocked = [line for line in lines if line["action"] == _seats.BLOCKED]
-        problem, code = None, "blocked"
-        if blocked:
-            problem = "%d of %d lines are blocked, so nothing was ordered: %s" % (len(blocked), len(lines), "; ".join(
-                "%s: %s" % (planner.line_label(line), line["reason"]) for line in blocked))
-        else:
-            problem, code = planner.cost_violation(lines, params["max_cost_delta"]), "cost_limit"
-            if problem:
-                problem += "; nothing was ordered"
-        if problem:
-            self.failure_context.update(plan=lines, summary=planner.summarize(lines, "refused"))
-            raise IMError(problem, code=code)
-        return states, lines
-
-    def settle(self, open_orders):
-        orders = {order["id"]: order for found in open_orders.values() for order in found}
-        where = "the subscriptions of lines %s" % ", ".join(str(index) for index in sorted(open_orders))
-        self.order_desk().settle(list(orders.values()), self.waiter(), where)
+        run = LicenceRun(self.client, self.order_desk, self.waiter, self.warn, params, check_mode=self.check_mode, diff=self.diff_mode,
+                         today=today_utc())
+        try:
+            return run.run(self.specs, guardrails)
+        except IMError:
+            self.failure_context.update(run.context)
+            raise
 
 
 def main():
@@ -557,9 +453,6 @@ def main():
             )),
             po_number=dict(type="str"),
         )),
-        allow_decrease=dict(type="bool", default=False),
-        max_increase=dict(type="int"),
-        max_decrease=dict(type="int"),
         licenses_csv=dict(type="path"),
         max_cost_delta=dict(type="str"),
         decrease_window_days=dict(type="int"),
@@ -567,6 +460,7 @@ def main():
         plan_file=dict(type="path"),
         po_number=dict(type="str"),
     )
+    argument_spec.update(_seats.guardrail_argument_spec())
     argument_spec.update(WAIT_ARGUMENT_SPEC)
     argument_spec.update(MESSAGES_ARGUMENT_SPEC)
     LicensesModule(argument_spec).run()

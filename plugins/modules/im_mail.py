@@ -190,9 +190,9 @@ from email.utils import getaddresses
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _mail
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import secret_fallback, secret_from_environment
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._connection import secret_fallback, secret_from_environment
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.mail import _mail
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 

@@ -279,14 +279,14 @@ validation:
 
 import copy
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _sales_orders as sales
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._declarations import check_order_lines
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import find_customer, path_id
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OPEN_STATUSES, describe, parameter_problems
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import option
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._role_words import option
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _sales_orders as sales
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._declarations import check_order_lines
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import find_customer, path_id
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._orders import OPEN_STATUSES, describe, parameter_problems
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMResource
 
 PERIOD = dict(type="dict", options=dict(
     type=dict(type="str", choices=["day", "month", "year", "statement_day"], required=True),

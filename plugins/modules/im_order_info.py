@@ -17,26 +17,20 @@ description:
     C(GET /orders). That listing has no order number or status code filter.
   - Without any filter, returns every order visible to the API user.
   - The API's list rows carry no products, no details and no PO number. Set O(details=true) to read the full record
-    of every order found.
+    of every order found (C(GET /orders/{id})), with C(products) (quantities and parameters), C(details) (the priced
+    lines), C(po_number) and C(subscription_id).
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.attributes.info_module
+  - ingrammicro.marketplace.info.id
+  - ingrammicro.marketplace.info.customer_and_status
+  - ingrammicro.marketplace.info.details
 options:
-  id:
-    description:
-      - Marketplace id of one order. Returns its full record, or an empty list when there is no such order.
-      - Cannot be combined with the other filters.
-    type: str
   order_number:
     description:
       - The order with this order number, for example V(SO000012). Cannot be combined with O(reseller_id).
-    type: str
-  customer:
-    description:
-      - Only orders of this customer, given by its external id (your own id, tried first) or its Marketplace id.
-      - A customer that does not exist is an error.
     type: str
   subscription_id:
     description:
@@ -44,12 +38,7 @@ options:
         orders).
     type: str
   status:
-    description:
-      - Only orders in one of these statuses.
-      - The API takes one status per request, so the module sends one listing per status and returns the rows grouped
-        by status, in the order given here.
-    type: list
-    elements: str
+    # Described in the info.customer_and_status fragment; the statuses are an order's.
     choices: [submitted, processing, error, completed, cancelled]
   status_code:
     description:
@@ -70,18 +59,6 @@ options:
       - List the orders of this sub-reseller's customers (the API's C(GET /resellers/{id}/orders)).
       - A reseller that does not exist is an error.
     type: str
-  details:
-    description:
-      - Read the full record of every order found (C(GET /orders/{id})), with C(products) (quantities and
-        parameters), C(details) (the priced lines), C(po_number) and C(subscription_id).
-      - Costs one request per order, run in parallel up to O(concurrency).
-    type: bool
-    default: false
-  concurrency:
-    description:
-      - How many detail requests run at the same time when O(details=true).
-    type: int
-    default: 8
 seealso:
   - module: ingrammicro.marketplace.im_order
   - module: ingrammicro.marketplace.im_subscription_info
@@ -197,12 +174,12 @@ orders:
       sample: [{"type": "recurring", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "quantity": 25, "extended_price": {"currency": "USD", "amount": "312.50"}}]
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMNotFoundError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._info_helpers import (
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError, IMNotFoundError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._info_helpers import (
     check_concurrency, date_time_period, details_argument_spec, fetch_details, get_one, unique,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import list_by_statuses, path_id, require_customer
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMInfo
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import list_by_statuses, path_id, require_customer
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMInfo
 
 STATUSES = ["submitted", "processing", "error", "completed", "cancelled"]
 # Filters GET /resellers/{id}/orders does not have (the contract lists them for GET /orders only).

@@ -103,8 +103,8 @@ plans:
                 "when_effective": "immediately"}]
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._info_helpers import get_one
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMInfo
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._info_helpers import get_one
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMInfo
 
 
 class PlanInfoModule(IMInfo):

@@ -134,7 +134,7 @@ products:
       sample: {"required": "ALLOWED", "type": "SUBSCRIPTION"}
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMInfo
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMInfo
 
 
 class ProductInfoModule(IMInfo):

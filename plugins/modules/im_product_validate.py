@@ -207,11 +207,11 @@ results:
           sample: [{"label": "United States", "value": "US", "default": true}]
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMApiError, IMConfigError, IMError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import require_customer
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import IMModule
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import parameter_problems
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import to_camel, to_snake
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMApiError, IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._transform import to_camel, to_snake
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import require_customer
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._module import IMModule
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._orders import parameter_problems
 
 ORDER_TYPES = ["sales", "change", "renewal", "cancellation", "migration"]
 PERIOD_TYPES = ["day", "month", "year", "statement_day"]

@@ -193,14 +193,14 @@ report:
       sample: true
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import api_datetime, parse_datetime
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMWaitError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._reports import (
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._dates import api_datetime, parse_datetime
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._transform import to_camel
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._module import WAIT_ARGUMENT_SPEC
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._reports import (
     REPORT_HIDDEN_FIELDS, SCHEDULE_FORMATS, check_dest, download_report, file_sha256, report_path, same_datetime,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import to_camel
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMResource
 
 
 class ReportModule(IMResource):

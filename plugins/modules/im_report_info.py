@@ -130,12 +130,12 @@ reports:
       sample: "2024-01-31T23:59:59Z"
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import parse_date
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._reports import (
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._dates import parse_date
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._reports import (
     REPORT_FORMATS, REPORT_HIDDEN_FIELDS, REPORT_STATUSES, REPORT_TYPES, check_report_id, report_path,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMInfo
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMInfo
 
 
 class ReportInfoModule(IMInfo):

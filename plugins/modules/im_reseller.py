@@ -173,10 +173,11 @@ reseller:
 
 import re
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._accounts import ACCOUNT_FIELDS, AccountResource, account_argument_spec
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import path_id
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._transform import subset_differs
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._transform import subset_differs
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._account_rules import ACCOUNT_FIELDS, account_argument_spec
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._accounts import AccountResource
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import path_id
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 # Reseller fields that ResellerUpdate does not have: set on creation only (API field -> option).

@@ -20,35 +20,9 @@ author:
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.attributes.info_module
-options:
-  id:
-    description:
-      - Marketplace id of one reseller. Returns an empty list when there is no such reseller.
-      - Cannot be combined with the other filters.
-    type: str
-  external_id:
-    description:
-      - The reseller's id in your own system (exact match).
-    type: str
-  name:
-    description:
-      - Resellers whose name is similar to this one (the API's similarity match).
-    type: str
-  email:
-    description:
-      - Resellers having a contact person with this e-mail address.
-    type: str
-  details:
-    description:
-      - Read the full record of every reseller found (C(GET /resellers/{id})).
-      - Costs one request per reseller, run in parallel up to O(concurrency).
-    type: bool
-    default: false
-  concurrency:
-    description:
-      - How many detail requests run at the same time when O(details=true).
-    type: int
-    default: 8
+  - ingrammicro.marketplace.info.id
+  - ingrammicro.marketplace.info.accounts
+  - ingrammicro.marketplace.info.details
 seealso:
   - module: ingrammicro.marketplace.im_reseller
   - module: ingrammicro.marketplace.im_customer_info
@@ -135,10 +109,10 @@ resellers:
                 "phone_number": "+31205550100"}]
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._info_helpers import (
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._info_helpers import (
     check_concurrency, details_argument_spec, fetch_details, get_one,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMInfo
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMInfo
 
 
 class ResellerInfoModule(IMInfo):

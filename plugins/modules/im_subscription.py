@@ -30,6 +30,7 @@ author:
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.wait
+  - ingrammicro.marketplace.guardrails
   - ingrammicro.marketplace.attributes
 attributes:
   check_mode:
@@ -65,21 +66,6 @@ options:
     description:
       - The number of seats the subscription should have (1 or more). A difference from the current count is ordered as
         a C(change) order carrying the new total (or the difference, see the O(change_quantity) connection option).
-    type: int
-  allow_decrease:
-    description:
-      - Allow O(quantity) to be lower than the current seat count. Off by default, so a typo cannot remove seats.
-      - Many licence programmes (Microsoft NCE among them) accept decreases only shortly after purchase or renewal.
-    type: bool
-    default: false
-  max_increase:
-    description:
-      - The most seats this task may add. A larger increase fails before anything is ordered.
-    type: int
-  max_decrease:
-    description:
-      - The most seats this task may remove (with O(allow_decrease=true)). A larger decrease fails before anything is
-        ordered.
     type: int
   decrease_window_days:
     description:
@@ -258,18 +244,18 @@ quantity_reading:
 
 import copy
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _quantity_reading as quantity_reading
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _subscription_edits as edits
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._canary import record_confirmation
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import (
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._dates import today_utc
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _quantity_reading as quantity_reading
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _subscription_edits as edits
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._canary import record_confirmation
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import (
     ENDED_SUBSCRIPTION_STATUSES, catalog_entry, find_products, locate_subscription, path_id,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._module import WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import describe
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMResource
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._module import WAIT_ARGUMENT_SPEC
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._orders import describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMResource
 
 
 class SubscriptionModule(IMResource):
@@ -411,9 +397,6 @@ def main():
         mpn=dict(type="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         quantity=dict(type="int"),
-        allow_decrease=dict(type="bool", default=False),
-        max_increase=dict(type="int"),
-        max_decrease=dict(type="int"),
         decrease_window_days=dict(type="int"),
         auto_renew=dict(type="bool"),
         attributes=dict(type="dict"),
@@ -427,6 +410,7 @@ def main():
         special_pricing=dict(type="bool", default=False),
         po_number=dict(type="str"),
     )
+    argument_spec.update(_seats.guardrail_argument_spec())
     argument_spec.update(WAIT_ARGUMENT_SPEC)
     SubscriptionModule(argument_spec, required_one_of=[("id", "customer")]).run()
 

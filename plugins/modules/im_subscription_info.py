@@ -15,31 +15,19 @@ description:
     reading every page of the listing.
   - Without any filter, returns every subscription visible to the API user.
   - The API's list rows carry no products, so no seat quantities, prices, plan or parameters. Set O(details=true) to
-    read the full record of every subscription found; O(mpn) needs them and reads them too.
+    read the full record of every subscription found (C(GET /subscriptions/{id})), with products (seat quantities and
+    prices), totals, C(plan_id), order and fulfillment parameters; O(mpn) needs them and reads them too.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
 extends_documentation_fragment:
   - ingrammicro.marketplace.connection
   - ingrammicro.marketplace.attributes.info_module
+  - ingrammicro.marketplace.info.id
+  - ingrammicro.marketplace.info.customer_and_status
+  - ingrammicro.marketplace.info.details
 options:
-  id:
-    description:
-      - Marketplace id of one subscription. Returns its full record, or an empty list when there is no such
-        subscription.
-      - Cannot be combined with the other filters.
-    type: str
-  customer:
-    description:
-      - Only subscriptions of this customer, given by its external id (your own id, tried first) or its Marketplace id.
-      - A customer that does not exist is an error.
-    type: str
   status:
-    description:
-      - Only subscriptions in one of these statuses.
-      - The API takes one status per request, so the module sends one listing per status and returns the rows grouped
-        by status, in the order given here.
-    type: list
-    elements: str
+    # Described in the info.customer_and_status fragment; the statuses are a subscription's.
     choices: [pending, active, hold, terminated, removed]
   creation_date_from:
     description:
@@ -55,18 +43,6 @@ options:
       - List rows carry no products, so this reads the full record of every subscription the other filters leave, as
         O(details=true) does; narrow the listing with O(customer) or O(status) to keep that short.
     type: str
-  details:
-    description:
-      - Read the full record of every subscription found (C(GET /subscriptions/{id})), with products (seat quantities
-        and prices), totals, C(plan_id), order and fulfillment parameters.
-      - Costs one request per subscription, run in parallel up to O(concurrency). O(mpn) implies it.
-    type: bool
-    default: false
-  concurrency:
-    description:
-      - How many detail requests run at the same time when details are read.
-    type: int
-    default: 8
 seealso:
   - module: ingrammicro.marketplace.im_subscription
   - module: ingrammicro.marketplace.im_customer_info
@@ -206,11 +182,11 @@ subscriptions:
       sample: [{"name": "initialDomain", "value": "acmemfg.onmicrosoft.com"}]
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._info_helpers import (
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._info_helpers import (
     check_concurrency, date_period, details_argument_spec, fetch_details, get_one, unique,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._lookup import list_by_statuses, require_customer, subscription_mpns
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._resource import IMInfo
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import list_by_statuses, require_customer, subscription_mpns
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMInfo
 
 STATUSES = ["pending", "active", "hold", "terminated", "removed"]
 

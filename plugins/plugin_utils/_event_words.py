@@ -7,8 +7,8 @@ the ``event_text`` and ``mail_html`` filters, on the controller)."""
 
 from __future__ import annotations
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _events
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._report_figures import day_text, moment_text
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.events import _events
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils._report_figures import day_text, moment_text
 
 ORDER_TYPES = {"sales": "Sales order", "change": "Change order", "renewal": "Renewal order", "cancellation": "Cancellation order"}
 SUBSCRIPTION_STATUSES = {"hold": "on hold", "terminated": "terminated", "removed": "removed", "active": "active", "pending": "pending"}

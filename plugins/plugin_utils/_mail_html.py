@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import html
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _layout, _report_figures
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._adjustment_view import ACTIONS, RESULTS, reading_lines
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base import _layout
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _report_figures
 from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _event_words
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils._adjustment_view import ACTIONS, RESULTS, reading_lines
 
 WIDTH = 600
 INK, MUTED, LINE, ACCENT, SOFT, PAGE = "#1d2330", "#5b6475", "#d8dde6", "#0b5cab", "#eef3fa", "#f4f6f9"

@@ -81,8 +81,8 @@ def writes(simulator):
 # ---------------------------------------------------------------------------------------------------- credential type, EE
 
 def test_credential_type_fields_and_injectors_match_the_documented_variables():
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ENV_VARS as API_ENV_VARS
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._mail import ENV_VARS as SMTP_ENV_VARS
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._connection import ENV_VARS as API_ENV_VARS
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.mail._mail import ENV_VARS as SMTP_ENV_VARS
 
     # The credential's fields: the API connection's, and the mail server's as smtp_<im_mail option> (no CA file).
     variable_of = dict(API_ENV_VARS, **{"smtp_" + option: variable for option, variable in SMTP_ENV_VARS.items() if option != "ca_path"})

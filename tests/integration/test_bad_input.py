@@ -6,6 +6,7 @@ playbooks. Connection cases include a wrong api_url, wrong credentials, an unrea
 import datetime
 import fcntl
 import json
+import re
 import ssl
 import subprocess
 import threading
@@ -248,12 +249,34 @@ def test_module_bad_input_fails_before_any_write(case, module_results):
         assert result["failure"] == FAILURE_KINDS[name], result
 
 
+ROLE_OF = {"ingrammicro.marketplace.onboard_customers": "onboarding", "ingrammicro.marketplace.adjust_licenses": "license_adjustment",
+           "ingrammicro.marketplace.license_report": "license_report"}
+
+
+def failure_message(output):
+    """The ``msg`` of the task that failed, as the run printed it."""
+    found = re.search(r"^fatal: \[[^]]+\]: FAILED! => (\{.*\})$", output, re.M)
+    assert found, output[-3000:]
+    return json.loads(found.group(1))["msg"]
+
+
 @pytest.mark.parametrize("case", ROLE_CASES, ids=[case[0] for case in ROLE_CASES])
-def test_role_bad_input_fails_before_any_request(case, simulator, run_playbook):
+def test_role_bad_input_fails_before_any_request_with_the_same_message_from_a_playbook_and_a_plain_roles_entry(
+        case, simulator, run_playbook, tmp_path):
+    """The collection's playbook, and a play of the user's that names the role in a plain ``roles:`` entry (Ansible then
+    checks the role's argument spec too): the same message, from the role's own check, before any request."""
     _name, playbook, variables, expected = case
-    simulator.reset()
-    run = run_playbook(playbook, variables, verbosity=0, env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
-    assert run.rc != 0
-    for fragment in expected:
-        assert fragment in run.output, (fragment, run.output[-3000:])
-    assert simulator.requests() == []
+    plain = tmp_path / "plain_roles.yml"
+    plain.write_text(yaml.safe_dump([{"name": "A play of the user's", "hosts": "localhost", "gather_facts": False,
+                                      "roles": [{"role": "ingrammicro.marketplace." + ROLE_OF[playbook]}]}]))
+    messages = []
+    for path in (playbook, str(plain)):
+        simulator.reset()
+        run = run_playbook(path, variables, verbosity=0, env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+        assert run.rc != 0
+        for fragment in expected:
+            assert fragment in run.output, (path, fragment, run.output[-3000:])
+        assert "argument_spec_data" not in run.output and "Validation of arguments failed" not in run.output, run.output[-3000:]
+        assert simulator.requests() == []
+        messages.append(failure_message(run.output))
+    assert messages[0] == messages[1]

@@ -14,8 +14,8 @@ import types
 import pytest
 
 # The conftest has put the collection (.collections) on sys.path: file names are computed as the collection does.
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._locks import lock_path
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._quantity_reading import ReadingRecord
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._locks import lock_path
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._reading_record import ReadingRecord
 from tests.integration.test_reliability import ADJUST, LINES  # three change orders in a clean run, the last line unchanged
 
 CHANGED = ("3000001", "3000006", "3000008")

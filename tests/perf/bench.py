@@ -147,49 +147,31 @@ def measure_rate_limited(bench):
 
 
 def profile_apply(bench):
-    """Where the apply's time goes, phase by phase, running the module's engine in this process (no Ansible)."""
+    """Where the apply's time goes, phase by phase: the module's licence run (LicenceRun) in this process, no Ansible."""
     sys.path.insert(0, os.path.join(REPO, ".collections"))
     # pylint: disable=import-outside-toplevel
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _license_planner, _seats
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._license_reconciler import Reconciler
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._client import MarketplaceClient
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._dates import today_utc
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._orders import OrderDesk
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._waiter import Waiter
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._client import MarketplaceClient
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._connection import ConnectionConfig
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._dates import today_utc
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _seats
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._licence_run import LicenceRun, PhaseClock
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._orders import OrderDesk
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._waiter import Waiter
 
     lines = bench.prepare()
     specs = [dict(customer=None, mpn=None, subscription_id=line["subscription_id"], quantity=line["quantity"],
-                  decrease_window_days=None, parameters=None) for line in lines]
+                  decrease_window_days=None, parameters=None, po_number=None) for line in lines]
     client = MarketplaceClient(ConnectionConfig.from_params(dict(api_url=bench.sim.base_url, username="demo", password="demo-password",
-                                                                 subscription_key="demo-key", marketplace="us", token_cache=False)))
-    desk = OrderDesk(client, lambda message: None, CONCURRENCY)
-    reconciler = Reconciler(client, desk, lambda message: None, CONCURRENCY, today_utc())
-    phases = []
-    clock = [time.monotonic()]
-
-    def mark(name):
-        clock.append(time.monotonic())
-        phases.append((name, clock[-1] - clock[-2]))
-
+                                                                 subscription_key="demo-key", marketplace="us", token_cache=False,
+                                                                 change_quantity_confirmed=True)))
+    clock = PhaseClock()
     client.token()
-    mark("token")
-    states = reconciler.read(specs)
-    mark("read the 200 subscriptions and the catalog")
-    plan = _license_planner.plan_lines(states, _seats.Guardrails(), None, today_utc())
-    mark("plan (pure)")
-    reconciler.open_orders(states, plan)
-    mark("look for open orders")
-    pairs = [(state, line) for state, line in zip(states, plan) if line["action"] in _seats.ORDERING]
-    placed = client.map_concurrent(lambda pair: reconciler._place_line(pair[0], pair[1], "total", Waiter(900), None),  # pylint: disable=protected-access
-                                   pairs, CONCURRENCY)
-    mark("place the 20 orders (lock, open-order check, fresh read, POST)")
-    finished = desk.wait_all(placed, Waiter(900))
-    mark("wait for the orders (platform processing)")
-    client.map_concurrent(lambda item: reconciler._finish_line(item[0][0], item[0][1], item[1], "total"),  # pylint: disable=protected-access
-                          list(zip(pairs, finished)), CONCURRENCY)
-    mark("read the seats back")
-    return phases, clock[-1] - clock[0]
+    clock("token")
+    options = dict(concurrency=CONCURRENCY, po_number=None, decrease_window_days=None, max_cost_delta=None, plan_file=None, wait_timeout=900)
+    run = LicenceRun(client, lambda concurrency=8: OrderDesk(client, lambda message: None, concurrency), lambda: Waiter(900),
+                     lambda message: None, options, today=today_utc(), mark=clock)
+    run.run(specs, _seats.Guardrails())
+    return clock.phases, sum(seconds for _name, seconds in clock.phases)
 
 
 def median(results, key):

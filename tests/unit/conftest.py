@@ -35,8 +35,8 @@ def sleeps():
 @pytest.fixture
 def make_client(tmp_path, sleeps):
     """Build a MarketplaceClient against http://api.test/marketplace/eu with a private token cache directory."""
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._client import MarketplaceClient
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import ConnectionConfig
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._client import MarketplaceClient
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._connection import ConnectionConfig
 
     def build(**overrides):
         params = dict(api_url="http://api.test/marketplace/eu", username="reseller.API", password="s3cret-Passw0rd",

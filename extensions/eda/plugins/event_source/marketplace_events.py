@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ingrammicro.marketplace.marketplace_events: what changes in an Ingram Micro Cloud Marketplace account, as events.
 
-A thin asyncio loop over ``plugins/module_utils/_events.py`` (what changed, the checkpoint) and the collection's API
+A thin asyncio loop over ``plugins/module_utils/events/_events.py`` (what changed, the checkpoint) and the collection's API
 client; ``DOCUMENTATION`` below says what it does for the user.
 """
 
@@ -199,20 +199,20 @@ import sys
 import time
 
 try:
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _events
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.events import _events
 except ImportError:  # ansible-rulebook runs this file by path: the collection root is seven directories up
     sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 7)))
-    from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _events
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.events import _events
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: E402
 from ansible.module_utils.errors import ArgumentTypeError  # noqa: E402
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._client import MarketplaceClient  # noqa: E402
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._connection import (  # noqa: E402
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._client import MarketplaceClient  # noqa: E402
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._connection import (  # noqa: E402
     ConnectionConfig, connection_argument_spec,
 )
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._errors import IMConfigError, IMError  # noqa: E402
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils._role_words import Vocabulary  # noqa: E402
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError  # noqa: E402
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._role_words import Vocabulary  # noqa: E402
 
 SOURCE_OPTIONS = {
     "interval": {"type": "float", "default": 60.0},

@@ -6,7 +6,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ingrammicro.marketplace.plugins.filter.event_text import FilterModule as EventTextFilters
 from ansible_collections.ingrammicro.marketplace.plugins.filter.mail_html import FilterModule as MailHtmlFilters
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _events
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.events import _events
 
 event_text = EventTextFilters().filters()["event_text"]
 mail_html = MailHtmlFilters().filters()["mail_html"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _events
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.events import _events
 from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _event_words as words
 
 AT = "2026-12-07T18:55:04Z"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils import _report_figures as figures
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _report_figures as figures
 from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils import _mail_html as mail
 
 NOT_FOR_MAIL = re.compile(r"<style|<svg|var\(--|flex|\drem\b|@media|border-radius|<(section|main|article|header|footer|nav)\b", re.I)
