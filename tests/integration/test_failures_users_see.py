@@ -56,8 +56,18 @@ def assert_user_sees(run, cause):
     assert not shown, (shown, run.output[-3000:])
 
 
-@pytest.mark.parametrize("playbook", sorted(PLAYBOOKS))
-@pytest.mark.parametrize("fault", sorted(CONNECTION_FAULTS))
+# Each playbook meets one fault, and each fault at least one playbook: the cause comes from the one client, what differs
+# is how each playbook brings a failed first request to the screen.
+FAULT_OF = {ADJUST: "an API nobody answers", "ingrammicro.marketplace.onboard_customers": "wrong password",
+            "ingrammicro.marketplace.license_report": "a marketplace the account lacks",
+            "ingrammicro.marketplace.check_connection": "wrong password"}
+
+
+def test_every_playbook_and_every_connection_fault_is_covered():
+    assert set(FAULT_OF) == set(PLAYBOOKS) and set(FAULT_OF.values()) == set(CONNECTION_FAULTS)
+
+
+@pytest.mark.parametrize("playbook, fault", sorted(FAULT_OF.items()))
 def test_connection_failures_name_the_cause_at_the_default_verbosity(sim, run_playbook, tmp_path, playbook, fault):
     environment, cause = CONNECTION_FAULTS[fault]
     variables = {name: value.format(tmp=tmp_path) if isinstance(value, str) else value for name, value in PLAYBOOKS[playbook].items()}

@@ -1,14 +1,19 @@
-"""Unit test setup: import the collection from this checkout and never sleep for real."""
+"""Unit test setup: import the collection from this checkout, never sleep for real, and answer HTTP with the fake
+Marketplace API (tests/unit/fake_api.py) under the real client."""
 
 import os
 import sys
 
 import pytest
+import responses
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTIONS = os.path.join(REPO, ".collections")
-if COLLECTIONS not in sys.path:
-    sys.path.insert(0, COLLECTIONS)
+for path in (REPO, COLLECTIONS):  # tests.unit.fake_api (plain `pytest` does not put REPO on sys.path); the collection
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+from tests.unit.fake_api import FakeApi  # noqa: E402  pylint: disable=wrong-import-position
 
 
 class Sleeps(list):
@@ -46,3 +51,16 @@ def make_client(tmp_path, sleeps):
         return MarketplaceClient(config, sleep=sleeps, monotonic=sleeps.monotonic, token_cache_dir=str(tmp_path / "tokens"))
 
     return build
+
+
+@pytest.fixture
+def rsps():
+    """The faked HTTP layer: every request the test sends goes to this ``responses`` mock, none to the network."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def api(rsps):
+    """The fake Marketplace API (tests/unit/fake_api.py) at make_client's api_url, empty until the test seeds it."""
+    return FakeApi(rsps)

@@ -22,12 +22,6 @@ def calls_to(rsps, method, path):
     return [call for call in rsps.calls if call.request.method == method and call.request.url.split("?")[0] == BASE + path]
 
 
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
 def test_token_request_and_headers(rsps, make_client):
     token_ok(rsps)
     rsps.add(responses.GET, BASE + "/customers/1", json={"id": "1"})

@@ -13,12 +13,6 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._erro
 BASE = "http://api.test/marketplace/eu"
 
 
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
 def refused():
     return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(
         None, "/marketplace/eu/token", urllib3.exceptions.NewConnectionError(None, "[Errno 111] Connection refused")))

@@ -98,10 +98,10 @@ def test_no_more_requests_in_flight_than_the_limit():
 
 
 @pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add(responses.POST, BASE + "/token", json={"token": "t-1", "expiresInSeconds": 1500})
-        yield mock
+def rsps(rsps):
+    """The faked HTTP layer (tests/unit/conftest.py), issuing tokens."""
+    rsps.add(responses.POST, BASE + "/token", json={"token": "t-1", "expiresInSeconds": 1500})
+    return rsps
 
 
 def test_throttled_requests_are_retried_past_max_retries_until_retry_timeout(rsps, make_client, sleeps):

@@ -29,13 +29,13 @@ class Clock:
 
 
 @pytest.fixture
-def rsps():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        tokens = iter("tok-%d" % n for n in range(1, 100))
-        mock.add_callback(responses.POST, BASE + "/token",
-                          callback=lambda request: (200, {}, '{"token": "%s", "expiresInSeconds": 1500}' % next(tokens)))
-        mock.add(responses.GET, BASE + "/plans/1", json={"id": "1"})
-        yield mock
+def rsps(rsps):
+    """The faked HTTP layer (tests/unit/conftest.py), issuing a new token at each request, and plan 1."""
+    tokens = iter("tok-%d" % n for n in range(1, 100))
+    rsps.add_callback(responses.POST, BASE + "/token",
+                      callback=lambda request: (200, {}, '{"token": "%s", "expiresInSeconds": 1500}' % next(tokens)))
+    rsps.add(responses.GET, BASE + "/plans/1", json={"id": "1"})
+    return rsps
 
 
 def token_requests(rsps):

@@ -1,5 +1,6 @@
 """The pieces of a seat change that im_subscription and im_licenses share: the order computed from the subscription read
-under its lock, the refusal of a contradicting estimate, and im_subscription's in-place edits and check-mode result."""
+under its lock, the refusal of a contradicting estimate, and im_subscription's in-place edits (sent through the real
+client to the fake API, tests/unit/fake_api.py) and check-mode result."""
 
 import pytest
 
@@ -61,26 +62,16 @@ def test_an_estimate_that_shows_the_total_added_is_refused_with_its_kind():
     assert "Set change_quantity: delta (INGRAM_CHANGE_QUANTITY=delta)" in str(error.value)
 
 
-class RecordingClient:
-    def __init__(self, kept_attributes):
-        self.kept, self.sent = kept_attributes, []
-
-    def patch(self, path, body):
-        self.sent.append(("PATCH", path, body))
-        return dict(subscription(5), attributes=self.kept)
-
-    def post(self, path, body):
-        self.sent.append(("POST", path, body))
-        return subscription(5)
-
-
-def test_in_place_changes_are_sent_and_attributes_the_api_did_not_keep_are_a_warning():
-    client, warnings = RecordingClient({"cost_center": "A1"}), []
+def test_in_place_changes_are_sent_and_attributes_the_api_did_not_keep_are_a_warning(api, make_client):
+    api.subscriptions["3000001"] = subscription(5)
+    api.keeps_attributes = False  # the platform holds back the attributes sent
     special = {"products": [{"mpn": "MPN-1", "unitCost": {"amount": "9", "currency": "USD"}}]}
-    edits.apply(client, subscription(5), {"attributes": {"team": "7"}}, special, warnings.append)
-    assert [(method, path) for method, path, _body in client.sent] == [("PATCH", "/subscriptions/3000001"),
-                                                                       ("POST", "/subscriptions/3000001/specialPricing")]
+    warnings = []
+    after = edits.apply(make_client(), subscription(5), {"attributes": {"team": "7"}}, special, warnings.append)
+    assert api.writes() == [("PATCH", "/subscriptions/3000001", {"attributes": {"team": "7"}}),
+                            ("POST", "/subscriptions/3000001/specialPricing", special)]
     assert warnings == ["subscription 3000001: the API kept the attributes {'cost_center': 'A1'} where {'team': '7'} was sent"]
+    assert after["products"][0]["unitCost"] == {"amount": "9", "currency": "USD"}  # the subscription as the last answer has it
 
 
 def params(**given):
