@@ -16,6 +16,8 @@ description:
     the field, what was given, and the fix, in the words of the role's user.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
+extends_documentation_fragment:
+  - ingrammicro.marketplace.role_input
 options:
   _input:
     description: The role's variables by name (for example from C(ansible.builtin.varnames) and C(ansible.builtin.vars)).
@@ -31,12 +33,6 @@ options:
       - license_adjustment - the customer of a host of the C(ingrammicro.marketplace.customers) inventory, which lines
         that name neither a customer nor a subscription are for.
     type: str
-  existing:
-    description:
-      - onboarding - the external ids of the customers that exist; customers not among them are checked for what
-        creating them needs.
-    type: list
-    elements: str
 """
 
 EXAMPLES = r"""

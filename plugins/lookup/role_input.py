@@ -21,6 +21,8 @@ description:
     customer nor a subscription are for that host's customer.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
+extends_documentation_fragment:
+  - ingrammicro.marketplace.role_input
 options:
   _terms:
     description: The role whose variables to check.
@@ -28,12 +30,6 @@ options:
     elements: str
     required: true
     choices: [license_adjustment, onboarding, license_report]
-  existing:
-    description:
-      - onboarding - the external ids of the customers that exist; customers not among them are checked for what
-        creating them needs.
-    type: list
-    elements: str
 """
 
 EXAMPLES = r"""

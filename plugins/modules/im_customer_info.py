@@ -109,9 +109,7 @@ customers:
                 "phone_number": "+19495550100"}]
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._info_helpers import (
-    check_concurrency, details_argument_spec, fetch_details, get_one,
-)
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._info_helpers import details_argument_spec, list_accounts
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMInfo
 
@@ -121,21 +119,9 @@ class CustomerInfoModule(IMInfo):
     hidden_fields = ("contact_persons.password",)
 
     def items(self):
-        params = self.params
-        check_concurrency(params)
-        if params["id"]:
-            return get_one(self.client, "/customers", params["id"])
-        if params["reseller_id"]:
-            path = "/resellers/%s/customers" % path_id(params["reseller_id"])
-        else:
-            path = "/customers"
-        query = {"externalId": params["external_id"], "name": params["name"], "email": params["email"]}
-        rows = self.client.paginate(path, query)
-        if params["external_id"]:
-            rows = [row for row in rows if row.get("externalId") == params["external_id"]]
-        if params["details"] or params["external_id"]:
-            rows = fetch_details(self.client, "/customers", rows, params["concurrency"])
-        return rows
+        reseller_id = self.params["reseller_id"]
+        listing = "/resellers/%s/customers" % path_id(reseller_id) if reseller_id else "/customers"
+        return list_accounts(self.client, self.params, "/customers", listing)
 
 
 def main():

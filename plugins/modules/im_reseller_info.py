@@ -109,9 +109,7 @@ resellers:
                 "phone_number": "+31205550100"}]
 """
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._info_helpers import (
-    check_concurrency, details_argument_spec, fetch_details, get_one,
-)
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._info_helpers import details_argument_spec, list_accounts
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMInfo
 
 
@@ -120,16 +118,7 @@ class ResellerInfoModule(IMInfo):
     hidden_fields = ("contact_persons.password",)
 
     def items(self):
-        params = self.params
-        check_concurrency(params)
-        if params["id"]:
-            return get_one(self.client, "/resellers", params["id"])
-        rows = self.client.paginate("/resellers", {"externalId": params["external_id"], "name": params["name"], "email": params["email"]})
-        if params["external_id"]:
-            rows = [row for row in rows if row.get("externalId") == params["external_id"]]
-        if params["details"] or params["external_id"]:
-            rows = fetch_details(self.client, "/resellers", rows, params["concurrency"])
-        return rows
+        return list_accounts(self.client, self.params, "/resellers")
 
 
 def main():

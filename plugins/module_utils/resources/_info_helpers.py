@@ -67,3 +67,18 @@ def date_period(params, start_option, end_option):
 def date_time_period(params, start_option, end_option):
     """The two ISO 8601 date-time options of a period, validated and in the API's form (``2024-01-31T12:00:00Z``)."""
     return _period(params, start_option, end_option, parse_datetime, api_datetime)
+
+
+def list_accounts(client, params, records, listing=None):
+    """Customers or resellers (``records``: ``/customers``, ``/resellers``) as their info modules find them: one by
+    ``id``, else a listing (``listing``, default ``records``) filtered by external id, name and e-mail, exact on the
+    external id, with full records when ``details`` is asked for or an external id is given."""
+    check_concurrency(params)
+    if params["id"]:
+        return get_one(client, records, params["id"])
+    rows = client.paginate(listing or records, {"externalId": params["external_id"], "name": params["name"], "email": params["email"]})
+    if params["external_id"]:
+        rows = [row for row in rows if row.get("externalId") == params["external_id"]]
+    if params["details"] or params["external_id"]:
+        rows = fetch_details(client, records, rows, params["concurrency"])
+    return rows

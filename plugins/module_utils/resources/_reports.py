@@ -16,21 +16,14 @@ import hashlib
 import os
 import re
 import tempfile
-import traceback
 
-try:
-    import requests
-except ImportError:  # pragma: no cover - reported to the user by the module base
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._client import USER_AGENT, describe_failure
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._client import HAS_REQUESTS, USER_AGENT, describe_failure
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._dates import api_datetime, parse_datetime
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import path_id
+
+if HAS_REQUESTS:  # without it the module base has already failed, naming the library
+    import requests
 
 # What POST /reports can generate, and what the API's list filters accept (the contract's enumerations).
 SCHEDULE_FORMATS = ("csv", "json", "xml")
