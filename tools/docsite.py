@@ -65,6 +65,8 @@ def to_rst(name, source):
 
     with open(os.path.join(REPO, source), encoding="utf-8") as handle:
         markdown = absolute_links(handle.read(), source)
+    # GitHub draws a Mermaid block; the docs site has no Mermaid, so it shows the diagram's text.
+    markdown = markdown.replace("```mermaid\n", "```text\n")
     body = pypandoc.convert_text(markdown, "rst", format="gfm-gfm_auto_identifiers", extra_args=["--wrap=preserve"])
     header = (".. Generated from %s by tools/docsite.py (make docs); edit the Markdown, not this file.\n\n"
               ".. _ansible_collections.%s.docsite.%s:\n\n" % (source, COLLECTION, name))
