@@ -62,9 +62,9 @@ demo: setup
 bench: setup
 	$(BIN)/python tests/perf/bench.py
 
-# Stages joined by "+" run at the same time (the integration tests mostly wait on the simulator and on ansible-playbook
-# start-up; the static checks and compat use the cores meanwhile); the others one after another.
-TEST_STAGES := changelog-lint units integration+lint,build,sanity,sanity-oldest,docs-lint,docs,galaxy-import,compat
+# Stages joined by "+" run at the same time: the integration tests, the longest, beside every other check one after
+# another (the integration tests often wait on the simulator and on orders; the other checks use the cores meanwhile).
+TEST_STAGES := integration+changelog-lint,units,lint,build,sanity,sanity-oldest,docs-lint,docs,galaxy-import,compat
 
 test: setup $(COMPAT_VENV)/.installed browser java maillint
 	$(BIN)/python tools/stages.py $(TEST_STAGES)

@@ -27,13 +27,14 @@ class _Inbox:
     def __init__(self):
         self.messages = []
         self.envelopes = []
-        self.refuse = 0  # the next this many messages are refused (a server that is busy for a while)
+        self.refuse = 0  # the next this many messages (to refuse_to, when set) are refused: a server busy for a while
+        self.refuse_to = None
         self.refused = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
         with self.lock:
-            if self.refuse > 0:
+            if self.refuse > 0 and (self.refuse_to is None or self.refuse_to in envelope.rcpt_tos):
                 self.refuse -= 1
                 self.refused += 1
                 return "451 4.3.0 Mail server busy, try again later"
@@ -90,11 +91,13 @@ class MailServer:
             del self.inbox.messages[:]
             del self.inbox.envelopes[:]
             self.inbox.refuse = self.inbox.refused = 0
+            self.inbox.refuse_to = None
 
-    def refuse_next(self, count):
-        """Refuse the next ``count`` messages with a temporary failure (451), then accept again."""
+    def refuse_next(self, count, to=None):
+        """Refuse the next ``count`` messages (to the address ``to``, when given) with a temporary failure (451), then
+        accept again."""
         with self.inbox.lock:
-            self.inbox.refuse = count
+            self.inbox.refuse, self.inbox.refuse_to = count, to
 
     def wait_for(self, count, timeout=20):
         """The messages received once there are ``count`` (fails after ``timeout`` seconds with fewer)."""

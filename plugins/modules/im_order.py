@@ -279,13 +279,12 @@ validation:
 
 import copy
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._role_words import option
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _sales_orders as sales
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._sales_orders import SalesOrder
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._declarations import check_order_lines
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import find_customer, path_id
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import path_id
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._orders import OPEN_STATUSES, describe, parameter_problems
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMResource
 
 PERIOD = dict(type="dict", options=dict(
@@ -296,8 +295,6 @@ PERIOD = dict(type="dict", options=dict(
 
 class OrderModule(IMResource):
     resource_key = "order"
-
-    desk = None  # the OrderDesk, once execute() has begun
 
     def validate(self):
         params = self.params
@@ -318,99 +315,20 @@ class OrderModule(IMResource):
         if problems:
             raise IMConfigError("; ".join(found["message"] for found in problems), problems=problems)
 
-    def validate_parameters(self, customer_id, body):
-        """The API's validation of the activation parameters; fails listing every parameter in error (by MPN: the
-        order's lines are not the task's lines once held products are left out)."""
-        request = {"customerId": customer_id, "type": "sales", "products": [line for line in body["products"] if line.get("parameters")]}
-        results = self.client.post("/validation/parameters", request).get("data") or []
-        problems = parameter_problems(results, [])
-        if problems:
-            raise IMError("activation parameters rejected by the API, nothing was ordered: %s" % "; ".join(problems))
-        return self.present(results)
-
     def execute(self):
         self.validate()
-        self.desk = self.order_desk()
-        if self.params["id"]:
-            return self.update_existing()
-        return self.place_new()
-
-    def place_new(self):
-        params = self.params
-        lines = [(line, sales.catalog_product(self.client, index, line)) for index, line in enumerate(params["products"])]
-        customer = find_customer(self.client, params["customer"])
-        if customer is None:
-            if not self.check_mode:
-                raise IMError("customer %s not found: no customer has this external id or id" % params["customer"])
-            # Not a warning: the result says it (simulated, no estimate, not_validated), and a role shows it per line.
-            return self.result(True, None, dict(sales.sales_body(None, lines), status="submitted"), simulated=True, estimate=None,
-                               not_validated=[line["mpn"] for line, _product in lines])
-        if self.check_mode or params["estimate_only"]:
-            return self.guard_and_order(customer, lines)
-        # The guards and the order run under a lock for this customer's orders, so that two runs started together on
-        # this machine cannot both find nothing and both buy; the claim catches a run on another machine (see _orders).
-        with self.desk.exclusive(("customer orders", customer["id"])):
-            claim = self.desk.claim_products(customer["id"], [line["mpn"] for line, _product in lines])
-            return self.guard_and_order(customer, lines, claim)
-
-    def guard_and_order(self, customer, lines, claim=None):
-        """Skip what the guards find, then price and (unless only estimating or checking) place the order."""
-        params = self.params
-        extra = {}
-        skipped = {}
-        if params["po_number"]:
-            # The PO number guards the products of its orders, not the customer: a product added later is still ordered.
-            skipped = sales.on_po_number_orders(self.client, self.desk, customer["id"], lines, params["po_number"])
-            if len(skipped) == len(lines):
-                existing = skipped[lines[0][0]["mpn"]]["_order"]
-                holding = list(dict.fromkeys(describe(record["_order"]) for record in skipped.values()))
-                self.warn("%s already hold%s po_number %s and every product asked for; nothing was ordered again"
-                          % (" and ".join(holding), "" if len(holding) > 1 else "s", params["po_number"]))
-                return self.result(False, existing, self.follow(existing), skipped_products=sales.public(skipped))
-        if params["unique_products"]:
-            skipped.update(sales.held_or_ordered(self.client, self.desk, customer["id"], [pair for pair in lines if pair[0]["mpn"] not in skipped]))
-        extra["skipped_products"] = sales.public(skipped)
-        lines = [(line, product) for line, product in lines if line["mpn"] not in skipped]
-        if not lines:
-            return self.result(False, None, None, **extra)
-        body = sales.sales_body(customer["id"], lines, params["po_number"], params["attributes"])
-        if params["validate"] and any(line["parameters"] for line, _product in lines):
-            extra["validation"] = self.validate_parameters(customer["id"], body)
-        estimate = self.desk.estimate(body)
-        extra["estimate"] = self.present(estimate)
-        if params["estimate_only"]:
+        sale = SalesOrder(self.client, self.order_desk(), self.waiter, self.warn, self.present, self.params, self.check_mode)
+        try:
+            if self.params["id"]:
+                return self.update_existing(sale)
+            changed, before, after, extra = sale.run()
+        finally:
+            self.failure_context.update(sale.context)
+        if extra.pop("estimate_only", False):
             return dict(extra, changed=False)
-        if self.check_mode:
-            simulated = dict(copy.deepcopy(estimate), **{key: value for key, value in body.items() if key != "products"})
-            simulated["status"] = "submitted"
-            return self.result(True, None, simulated, simulated=True, **extra)
-        try:
-            order = self.desk.place_alone(body, claim)
-        except IMOrderRaceError as race:
-            self.failure_context["order"] = self.present(race.order)
-            if not race.withdrawn:
-                raise
-            # Another run ordered these products at the same moment and came first (the first of the rivals stands; the
-            # others are withdrawn by their own runs); this run's order was withdrawn.
-            self.warn(str(race))
-            return self.result(True, None, self.follow(race.rivals[0]), withdrawn_order=self.present(race.order), **extra)
-        self.failure_context["order"] = self.present(order)
-        followed = self.follow(order)
-        if followed.get("status") == "completed":
-            self.desk.confirm_alone(claim, followed, self.waiter())
-        return self.result(True, None, followed, **extra)
+        return self.result(changed, before, after, **extra)
 
-    def follow(self, order):
-        """With ``wait``, the order once completed; a failure returns the order with the error."""
-        if not self.params["wait"] or self.check_mode or order.get("status") not in OPEN_STATUSES:
-            return order
-        try:
-            return self.desk.wait(order, self.waiter())
-        except IMWaitError as exc:
-            self.failure_context["order"] = self.present(exc.last)
-            raise
-
-    def update_existing(self):
+    def update_existing(self, sale):
         params = self.params
         order = self.client.get_or_none("/orders/%s" % path_id(params["id"]))
         if order is None:
@@ -421,10 +339,10 @@ class OrderModule(IMResource):
         if params["status_code"] is not None and order.get("statusCode") != params["status_code"]:
             patch["statusCode"] = params["status_code"]
         if not patch:
-            return self.result(False, order, self.follow(order))
+            return self.result(False, order, sale.follow(order))
         if self.check_mode:
             return self.result(True, order, dict(copy.deepcopy(order), **patch))
-        return self.result(True, order, self.follow(self.client.patch("/orders/%s" % path_id(order["id"]), patch)))
+        return self.result(True, order, sale.follow(self.client.patch("/orders/%s" % path_id(order["id"]), patch)))
 
 
 def main():

@@ -242,25 +242,17 @@ quantity_reading:
            "evidence": "the estimate of CFQ7TTC0LDPB:0001:P1Y 25 -> 30 (quantity 30 sent as change_quantity=total) shows a change of +5 seats, as intended"}
 """
 
-import copy
-
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._dates import today_utc
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _quantity_reading as quantity_reading
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _subscription_edits as edits
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._canary import record_confirmation
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import (
-    ENDED_SUBSCRIPTION_STATUSES, catalog_entry, find_products, locate_subscription, path_id,
-)
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._subscription_change import SubscriptionChange
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import locate_subscription
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._module import WAIT_ARGUMENT_SPEC
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._orders import describe
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._resource import IMResource
 
 
 class SubscriptionModule(IMResource):
     resource_key = "subscription"
-    desk = None  # the OrderDesk, once execute() has begun
 
     def validate(self):
         params = self.params
@@ -279,115 +271,20 @@ class SubscriptionModule(IMResource):
 
     def execute(self):
         guardrails = self.validate()
-        self.desk = self.order_desk()
         params = self.params
         subscription, mpn = locate_subscription(self.client, params["id"], params["customer"], params["mpn"])
-        if params["state"] == "absent":
-            return self.apply_absent(subscription, mpn)
-        if subscription is None:
-            raise IMError("customer %s holds no active subscription of %s; buy it with ingrammicro.marketplace.im_order"
-                          % (params["customer"], mpn))
-        if subscription.get("status") != "active":
-            raise IMError("subscription %s is %s; only active subscriptions can be changed" % (subscription["id"], subscription.get("status")))
-        return self.apply_present(subscription, mpn, guardrails)
-
-    def apply_present(self, subscription, mpn, guardrails):
-        wanted = self.params["quantity"]
-        if wanted is not None and wanted != _seats.seats(subscription, mpn):
-            entry = catalog_entry(find_products(self.client, mpn, _seats.product_line(subscription, mpn).get("vendor")), subscription)
-            if entry is not None:
-                _seats.check_limits(entry, wanted, "quantity")
-            subscription = self.desk.settled_subscription(subscription, self.waiter(), self.check_mode)
-        elif any(edits.in_place_changes(self.params, subscription, mpn)):
-            subscription = self.desk.settled_subscription(subscription, self.waiter(), self.check_mode)
-        current = _seats.seats(subscription, mpn)
-        desired = current if wanted is None else wanted
-        start, renewal = _seats.term_dates(subscription)
-        action, reason, deferred_until = _seats.decide(current, desired, guardrails, self.params["decrease_window_days"],
-                                                       start, renewal, today_utc())
-        if action == _seats.BLOCKED:
-            raise IMError("subscription %s (%s): %s; nothing was changed" % (subscription["id"], mpn, reason))
-        if action == _seats.DEFERRED:
-            self.warn("subscription %s (%s): the decrease from %d to %d seats is deferred: %s (from %s)"
-                      % (subscription["id"], mpn, current, desired, reason, deferred_until))
-        patch, special = edits.in_place_changes(self.params, subscription, mpn)
-        change_quantity = self.client.config.change_quantity
-        order_body = estimate = None
-        extra = {}
-        if action in _seats.ORDERING:
-            order_body = _seats.change_order(subscription, mpn, current, desired, change_quantity, self.params["po_number"])
-            estimate = self.desk.estimate(order_body)
-            extra.update(estimate=self.present(estimate), quantity_reading=quantity_reading.prove_estimate(
-                estimate, mpn, current, desired, change_quantity, _seats.product_line(subscription, mpn).get("unitPrice")))
-        if wanted is not None:
-            extra["plan"] = dict(self.plan(subscription, mpn, desired, action, estimate), reason=reason, deferred_until=deferred_until)
-        if not (order_body or patch or special):
-            return self.result(False, subscription, subscription, **extra)
-        if self.check_mode:
-            return self.result(True, subscription, edits.simulate(subscription, mpn, desired, patch, special), **extra)
-        after = edits.apply(self.client, subscription, patch, special, self.warn)
-        if order_body is None:
-            return self.result(True, subscription, after, **extra)
-        fresh = {}
-        order, withdrawn = self.order(subscription["id"], lambda record: _seats.change_from_fresh(
-            fresh.setdefault("record", record), mpn, current, desired, change_quantity, self.params["po_number"]))
-        after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
-        if order is None:
-            # Another order reached the seats between our planning and our order (checked under the lock), or raced
-            # ours and ours was withdrawn.
-            seats = _seats.seats(after, mpn)
-            if seats != desired:
-                raise IMError("another run's order changed subscription %s while this task ran, to %d seats instead of %d; "
-                              "nothing of this task's stands. Run it again to plan from %d" % (subscription["id"], seats, desired, seats))
-            self.warn("another order reached %d seats on subscription %s while this task ran; nothing was ordered%s"
-                      % (desired, subscription["id"], " (this task's %s was withdrawn)" % describe(withdrawn) if withdrawn else ""))
-            return self.result(bool(patch or special or withdrawn), subscription, after, **extra)
-        extra["order"] = self.present(order)
-        if self.params["wait"]:
-            _seats.verify_seats(after, mpn, desired, describe(order), change_quantity, _seats.seats(fresh["record"], mpn))
-            # A verified change confirms the reading for runs of im_licenses that follow.
-            record_confirmation(self.client, order, subscription["id"], self.warn)
-        return self.result(True, subscription, after, **extra)
-
-    @staticmethod
-    def plan(subscription, mpn, desired, action, estimate):
-        current = _seats.seats(subscription, mpn)
-        return {"customer_id": subscription.get("customerId"), "subscription_id": subscription.get("id"), "mpn": mpn,
-                "current": current, "desired": desired, "delta": desired - current, "action": action,
-                "price_change": _seats.price_change(estimate, subscription.get("billingPeriod"))}
-
-    def order(self, subscription_id, build):
-        """``(order, withdrawn)`` of ``OrderDesk.order_alone``; an order that failed is returned with the error."""
+        change = SubscriptionChange(self.client, self.order_desk(), self.waiter, self.warn, self.present, params, self.check_mode)
+        if params["state"] != "absent":
+            if subscription is None:
+                raise IMError("customer %s holds no active subscription of %s; buy it with ingrammicro.marketplace.im_order"
+                              % (params["customer"], mpn))
+            if subscription.get("status") != "active":
+                raise IMError("subscription %s is %s; only active subscriptions can be changed" % (subscription["id"], subscription.get("status")))
         try:
-            order, withdrawn = self.desk.order_alone(subscription_id, build, self.waiter(), follow=self.params["wait"])
-        except IMOrderRaceError as race:
-            self.failure_context["order"] = self.present(race.order)
-            raise
-        except IMWaitError as exc:
-            self.failure_context["order"] = self.present(exc.last)
-            raise
-        if withdrawn:
-            self.failure_context["order"] = self.present(withdrawn)
-        return order, withdrawn
-
-    def apply_absent(self, subscription, mpn):
-        if subscription is None or subscription.get("status") in ENDED_SUBSCRIPTION_STATUSES:
-            return self.result(False, subscription, subscription)
-        subscription = self.desk.settled_subscription(subscription, self.waiter(), self.check_mode)
-        if subscription.get("status") in ENDED_SUBSCRIPTION_STATUSES:
-            return self.result(False, subscription, subscription)
-        body = _seats.cancellation_order(subscription, self.params["po_number"])
-        estimate = self.desk.estimate(body)
-        extra = {"estimate": self.present(estimate), "plan": self.plan(subscription, mpn, 0, "cancel", estimate)}
-        if self.check_mode:
-            return self.result(True, subscription, dict(copy.deepcopy(subscription), status="terminated"), **extra)
-        order, _withdrawn = self.order(subscription["id"], lambda record: None if record.get("status") in ENDED_SUBSCRIPTION_STATUSES else body)
-        after = self.client.get("/subscriptions/%s" % path_id(subscription["id"]))
-        if order is None:
-            # Another order ended the subscription while this task ran (checked under the lock).
-            return self.result(False, subscription, after, **extra)
-        extra["order"] = self.present(order)
-        return self.result(True, subscription, after, **extra)
+            changed, before, after, extra = change.end(subscription, mpn) if params["state"] == "absent" else change.keep(subscription, mpn, guardrails)
+        finally:
+            self.failure_context.update(change.context)
+        return self.result(changed, before, after, **extra)
 
 
 def main():

@@ -1,17 +1,21 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the ingrammicro.marketplace collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A new sales order (``im_order``): the catalog entry each product line names, the guards against buying again, and
-the order body. Private to this collection."""
+"""A new sales order (``im_order``): the catalog entry each product line names, the guards against buying again, the
+order body, and ``SalesOrder``, which places it once. Private to this collection."""
 
 from __future__ import annotations
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError
+import copy
+
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError, IMOrderRaceError, IMWaitError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._role_words import option
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._transform import to_camel
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _seats
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import find_products, find_subscriptions, normal_period, same_term
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._orders import sales_order_of
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._lookup import (
+    find_customer, find_products, find_subscriptions, normal_period, same_term,
+)
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._orders import OPEN_STATUSES, describe, parameter_problems, sales_order_of
 
 PERIOD_KEYS = (("subscription_period", "subscriptionPeriod"), ("billing_period", "billingPeriod"))
 
@@ -95,3 +99,106 @@ def _order_fields(order):
 def _term(period):
     period = normal_period(period) or {}
     return "%s %s" % (period.get("duration"), period.get("type"))
+
+
+class SalesOrder:
+    """im_order's new sales order, placed once: the lines' catalog entries, the customer, the guards against buying again
+    (products on the PO number's orders, held or on an open order), the API's validation of activation parameters, the
+    estimate, and the order placed alone (under the customer's lock, claimed against other machines) and followed.
+
+    ``run()`` returns ``(changed, before, after, extra)`` for the module's result (``simulated`` among ``extra`` in check
+    mode); ``context`` holds what a failure returns beside its message (the order placed)."""
+
+    def __init__(self, client, desk, waiter, warn, present, params, check_mode=False):
+        self.client = client
+        self.desk = desk
+        self.waiter = waiter
+        self.warn = warn
+        self.present = present
+        self.params = params
+        self.check_mode = check_mode
+        self.context = {}
+
+    def run(self):
+        params = self.params
+        lines = [(line, catalog_product(self.client, index, line)) for index, line in enumerate(params["products"])]
+        customer = find_customer(self.client, params["customer"])
+        if customer is None:
+            if not self.check_mode:
+                raise IMError("customer %s not found: no customer has this external id or id" % params["customer"])
+            # Not a warning: the result says it (simulated, no estimate, not_validated), and a role shows it per line.
+            return True, None, dict(sales_body(None, lines), status="submitted"), dict(
+                simulated=True, estimate=None, not_validated=[line["mpn"] for line, _product in lines])
+        if self.check_mode or params["estimate_only"]:
+            return self._guard_and_order(customer, lines)
+        # The guards and the order run under a lock for this customer's orders, so that two runs started together on
+        # this machine cannot both find nothing and both buy; the claim catches a run on another machine (see _orders).
+        with self.desk.exclusive(("customer orders", customer["id"])):
+            claim = self.desk.claim_products(customer["id"], [line["mpn"] for line, _product in lines])
+            return self._guard_and_order(customer, lines, claim)
+
+    def follow(self, order):
+        """With ``wait``, the order once completed; a failure keeps the order with the error in ``context``."""
+        if not self.params["wait"] or self.check_mode or order.get("status") not in OPEN_STATUSES:
+            return order
+        try:
+            return self.desk.wait(order, self.waiter())
+        except IMWaitError as exc:
+            self.context["order"] = self.present(exc.last)
+            raise
+
+    def _guard_and_order(self, customer, lines, claim=None):
+        """Skip what the guards find, then price and (unless only estimating or checking) place the order."""
+        params = self.params
+        skipped = {}
+        if params["po_number"]:
+            # The PO number guards the products of its orders, not the customer: a product added later is still ordered.
+            skipped = on_po_number_orders(self.client, self.desk, customer["id"], lines, params["po_number"])
+            if len(skipped) == len(lines):
+                existing = skipped[lines[0][0]["mpn"]]["_order"]
+                holding = list(dict.fromkeys(describe(record["_order"]) for record in skipped.values()))
+                self.warn("%s already hold%s po_number %s and every product asked for; nothing was ordered again"
+                          % (" and ".join(holding), "" if len(holding) > 1 else "s", params["po_number"]))
+                return False, existing, self.follow(existing), {"skipped_products": public(skipped)}
+        if params["unique_products"]:
+            skipped.update(held_or_ordered(self.client, self.desk, customer["id"], [pair for pair in lines if pair[0]["mpn"] not in skipped]))
+        extra = {"skipped_products": public(skipped)}
+        lines = [(line, product) for line, product in lines if line["mpn"] not in skipped]
+        if not lines:
+            return False, None, None, extra
+        body = sales_body(customer["id"], lines, params["po_number"], params["attributes"])
+        if params["validate"] and any(line["parameters"] for line, _product in lines):
+            extra["validation"] = self._validated_parameters(customer["id"], body)
+        estimate = self.desk.estimate(body)
+        extra["estimate"] = self.present(estimate)
+        if params["estimate_only"]:
+            return False, None, None, dict(extra, estimate_only=True)
+        if self.check_mode:
+            simulated = dict(copy.deepcopy(estimate), **{key: value for key, value in body.items() if key != "products"})
+            simulated["status"] = "submitted"
+            return True, None, simulated, dict(extra, simulated=True)
+        try:
+            order = self.desk.place_alone(body, claim)
+        except IMOrderRaceError as race:
+            self.context["order"] = self.present(race.order)
+            if not race.withdrawn:
+                raise
+            # Another run ordered these products at the same moment and came first (the first of the rivals stands; the
+            # others are withdrawn by their own runs); this run's order was withdrawn.
+            self.warn(str(race))
+            return True, None, self.follow(race.rivals[0]), dict(extra, withdrawn_order=self.present(race.order))
+        self.context["order"] = self.present(order)
+        followed = self.follow(order)
+        if followed.get("status") == "completed":
+            self.desk.confirm_alone(claim, followed, self.waiter())
+        return True, None, followed, extra
+
+    def _validated_parameters(self, customer_id, body):
+        """The API's validation of the activation parameters; fails listing every parameter in error (by MPN: the
+        order's lines are not the task's lines once held products are left out)."""
+        request = {"customerId": customer_id, "type": "sales", "products": [line for line in body["products"] if line.get("parameters")]}
+        results = self.client.post("/validation/parameters", request).get("data") or []
+        problems = parameter_problems(results, [])
+        if problems:
+            raise IMError("activation parameters rejected by the API, nothing was ordered: %s" % "; ".join(problems))
+        return self.present(results)
