@@ -14,17 +14,8 @@ description:
   - P(ingrammicro.marketplace.csv_text#filter) lays out the same rows as a CSV file.
 author:
   - Ingram Micro Marketplace collection maintainers (@ingrammicro)
-options:
-  _input:
-    description: The rows, each a list of cells as long as O(header).
-    type: list
-    elements: list
-    required: true
-  header:
-    description: The column names.
-    type: list
-    elements: str
-    required: true
+extends_documentation_fragment:
+  - ingrammicro.marketplace.table
 """
 
 EXAMPLES = r"""

@@ -16,6 +16,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources.
     find_customer, find_products, find_subscriptions, normal_period, same_term,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._orders import OPEN_STATUSES, describe, parameter_problems, sales_order_of
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._workflow import ModuleWorkflow
 
 PERIOD_KEYS = (("subscription_period", "subscriptionPeriod"), ("billing_period", "billingPeriod"))
 
@@ -101,23 +102,13 @@ def _term(period):
     return "%s %s" % (period.get("duration"), period.get("type"))
 
 
-class SalesOrder:
+class SalesOrder(ModuleWorkflow):
     """im_order's new sales order, placed once: the lines' catalog entries, the customer, the guards against buying again
     (products on the PO number's orders, held or on an open order), the API's validation of activation parameters, the
     estimate, and the order placed alone (under the customer's lock, claimed against other machines) and followed.
 
     ``run()`` returns ``(changed, before, after, extra)`` for the module's result (``simulated`` among ``extra`` in check
     mode); ``context`` holds what a failure returns beside its message (the order placed)."""
-
-    def __init__(self, client, desk, waiter, warn, present, params, check_mode=False):
-        self.client = client
-        self.desk = desk
-        self.waiter = waiter
-        self.warn = warn
-        self.present = present
-        self.params = params
-        self.check_mode = check_mode
-        self.context = {}
 
     def run(self):
         params = self.params

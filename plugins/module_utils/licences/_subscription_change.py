@@ -20,24 +20,15 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources.
     ENDED_SUBSCRIPTION_STATUSES, catalog_entry, find_products, path_id,
 )
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._orders import describe
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._workflow import ModuleWorkflow
 
 
-class SubscriptionChange:
+class SubscriptionChange(ModuleWorkflow):
     """What im_subscription does to one subscription. ``present(record)`` shows an API record as the module returns it;
     ``context`` holds what a failure returns beside its message (the order placed). Both methods return
     ``(changed, before, after, extra)``: the subscription as read (once its open orders were settled), after the change
     (or as it would be, in check mode), and the result's other values (``estimate``, ``plan``, ``order``,
     ``quantity_reading``)."""
-
-    def __init__(self, client, desk, waiter, warn, present, params, check_mode=False):
-        self.client = client
-        self.desk = desk
-        self.waiter = waiter
-        self.warn = warn
-        self.present = present
-        self.params = params
-        self.check_mode = check_mode
-        self.context = {}
 
     def keep(self, subscription, mpn, guardrails):
         """The declared seats and settings of an active subscription."""
