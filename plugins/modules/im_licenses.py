@@ -178,6 +178,26 @@ options:
       - Purchase order number (free text, for example your PSA ticket number) put on every order this task places.
       - It is not part of the plan, so a rerun with nothing left to change places no order.
     type: str
+  audit_dir:
+    description:
+      - Write the plan (check mode) or the result of this run into this directory, created when missing, as two private
+        files (mode 0600) - C(plan-<UTC time><audit_suffix>.json) or C(result-<UTC time><audit_suffix>.json) (when, the
+        outcome and message, the guardrails, O(po_number), O(plan_file), O(audit_run_by), the summary, the
+        change-quantity reading and every line), and a C(.csv) with one row per line.
+      - Written in check mode too (local files, not a change to the Marketplace), and for a run that was refused or
+        whose lines failed; not when the run stopped before it could plan (input, connection, credentials).
+      - The C(license_adjustment) role's C(license_adjustment_output_dir).
+    type: path
+  audit_suffix:
+    description:
+      - Appended to the audit files' names, for example V(-ACME-001) when several hosts write into one O(audit_dir).
+    type: str
+    default: ""
+  audit_run_by:
+    description:
+      - Who ran this, recorded in the audit JSON as C(run_by) (the role records the user and the AWX user and job).
+      - "Defaults to the user running the module, as C({\"user\": \"<name>\"})."
+    type: dict
 notes:
   - Check mode reads everything a real run would and prices the changes; only the orders are not placed.
 seealso:
@@ -373,6 +393,22 @@ plan_file:
   description: The plan file written (check mode) or checked (real run).
   returned: when O(plan_file) is set
   type: str
+audit:
+  description: The audit files written into O(audit_dir), and the time they record.
+  returned: when O(audit_dir) is set and the run planned (also when it was refused or lines failed)
+  type: dict
+  contains:
+    generated_at:
+      description: When the run ended, in UTC (C(generated_at) in the JSON file).
+      type: str
+    json:
+      description: The JSON file's path.
+      type: str
+    csv:
+      description: The CSV file's path.
+      type: str
+  sample: {"generated_at": "2026-12-07T09:30:12Z", "json": "/var/log/licence-adjustments/result-20261207T093012Z.json",
+           "csv": "/var/log/licence-adjustments/result-20261207T093012Z.csv"}
 """
 
 import os
@@ -382,6 +418,7 @@ from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._date
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError, IMError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._role_words import option
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _seats
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._audit import AuditFiles
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._declarations import check_line, read_csv
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._licence_run import LicenceRun
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.resources._module import MESSAGES_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, IMModule
@@ -428,10 +465,24 @@ class LicensesModule(IMModule):
         run = LicenceRun(self.client, self.order_desk, self.waiter, self.warn, params, check_mode=self.check_mode, diff=self.diff_mode,
                          today=today_utc())
         try:
-            return run.run(self.specs, guardrails)
-        except IMError:
+            result = run.run(self.specs, guardrails)
+        except IMError as error:
             self.failure_context.update(run.context)
+            if params["audit_dir"] and "summary" in run.context:  # refused or lines failed: the plan is recorded all the same
+                try:
+                    self.failure_context["audit"] = self.write_audit(run.context, self.words.say(str(error)))
+                except IMError as unwritten:  # the run's own failure is what the user must read first
+                    self.warn(str(unwritten))
             raise
+        if params["audit_dir"]:
+            result["audit"] = self.write_audit(result, None)
+        return result
+
+    def write_audit(self, result, message):
+        params = self.params
+        run_by = params["audit_run_by"] if params["audit_run_by"] is not None else {"user": os.environ.get("USER") or None}
+        audit = AuditFiles(params["audit_dir"], params["audit_suffix"], check_mode=self.check_mode)
+        return audit.write(self.words.say(result), message, params, run_by)
 
 
 def main():
@@ -459,6 +510,9 @@ def main():
         concurrency=dict(type="int", default=8),
         plan_file=dict(type="path"),
         po_number=dict(type="str"),
+        audit_dir=dict(type="path"),
+        audit_suffix=dict(type="str", default=""),
+        audit_run_by=dict(type="dict"),
     )
     argument_spec.update(_seats.guardrail_argument_spec())
     argument_spec.update(WAIT_ARGUMENT_SPEC)

@@ -10,12 +10,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base import _layout
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._audit import csv_text
 
 ACTIONS = ("increase", "decrease", "create", "none", "deferred", "blocked")
 RESULTS = ("completed", "submitted", "none", "deferred", "failed")
-CSV_HEADER = ("index", "customer", "customer_id", "customer_name", "subscription_id", "mpn", "product", "current", "desired", "delta",
-              "action", "reason", "deferred_until", "price_change_amount", "price_change_currency", "price_change_per", "result",
-              "order_id", "order_number", "order_status", "message", "source", "derivation")
 
 
 def money(price, signed=True):
@@ -95,19 +93,6 @@ def reading_lines(reading, check_mode):
     return [text]
 
 
-def csv_rows(plan):
-    """The audit CSV's rows, one per licence line."""
-    rows = []
-    for line in plan:
-        price, order = line.get("price_change") or {}, line.get("order") or {}
-        rows.append([line.get("index"), line.get("customer"), line.get("customer_id"), line.get("customer_name"), line.get("subscription_id"),
-                     line.get("mpn"), line.get("product"), line.get("current"), line.get("desired"), line.get("delta"), line.get("action"),
-                     line.get("reason"), line.get("deferred_until"), price.get("amount"), price.get("currency"), price.get("per"),
-                     line.get("result"), order.get("id"), order.get("order_number"), order.get("status"), line.get("message"),
-                     line.get("source"), line.get("derivation")])
-    return rows
-
-
 def view(result, check_mode):
     """Everything the role shows and writes of an im_licenses ``result``."""
     plan = result.get("plan") or []
@@ -118,5 +103,5 @@ def view(result, check_mode):
         "plan": plan,
         "planned": summary is not None,
         "table": table(plan, summary, result.get("quantity_reading"), applied, check_mode) if summary is not None else [],
-        "csv": _layout.csv_text(CSV_HEADER, csv_rows(plan)),
+        "csv": csv_text(plan),
     }

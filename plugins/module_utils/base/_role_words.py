@@ -31,6 +31,7 @@ ROLE_NAMES = {
         "concurrency": "license_adjustment_concurrency",
         "wait": "license_adjustment_wait",
         "wait_timeout": "license_adjustment_wait_timeout",
+        "audit_dir": "license_adjustment_output_dir",
     },
     "onboarding": {
         "customers": "onboarding_customers",

@@ -4,7 +4,8 @@ import csv
 import io
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._layout import text_table
-from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils._adjustment_view import CSV_HEADER, money, view
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._audit import CSV_HEADER
+from ansible_collections.ingrammicro.marketplace.plugins.plugin_utils._adjustment_view import money, view
 
 PLAN = [
     {"index": 1, "customer": "ACME-001", "product": "Microsoft 365 E3", "mpn": "CFQ7TTC0LDPB:0001:P1Y", "current": 25, "desired": 30,
