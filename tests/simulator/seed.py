@@ -214,9 +214,9 @@ def generate(state, body):
     """POST /_sim/seed {"generate": {...}}: add customers holding active subscriptions, deterministically."""
     if not isinstance(body, dict) or set(body) != {"generate"} or not isinstance(body["generate"], dict):
         raise bad_request('body must be {"generate": {"customers": N, "subscriptions_per_customer": M, "external_id_prefix": "...", '
-                          '"name_prefix": "..."}}')
+                          '"name_prefix": "...", "age_days": D}}')
     spec = body["generate"]
-    unknown = set(spec) - {"customers", "subscriptions_per_customer", "external_id_prefix", "name_prefix"}
+    unknown = set(spec) - {"customers", "subscriptions_per_customer", "external_id_prefix", "name_prefix", "age_days"}
     if unknown:
         raise bad_request(f"unknown generate field(s): {', '.join(sorted(unknown))}")
     # One product per MPN, so that (customer, mpn) always names a single subscription.
@@ -230,7 +230,11 @@ def generate(state, body):
     if not isinstance(name_prefix, str):
         raise bad_request("generate.name_prefix must be a string")
     start = 1 + sum(1 for customer in state.customers.values() if (customer.get("externalId") or "").startswith(prefix))
-    created_on = datetime.date.today()
+    # Subscriptions created age_days ago (renewed up to a future date): 0 starts their term today.
+    age = spec.get("age_days", 0)
+    if isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 3650:
+        raise bad_request("generate.age_days must be a whole number from 0 to 3650")
+    created_on = datetime.date.today() - datetime.timedelta(days=age)
     created = []
     for number in range(start, start + count):
         external_id = f"{prefix}{number:04d}"

@@ -502,6 +502,17 @@ def test_seed_generate(sim, api):
     assert more[0]["externalId"] == "BENCH-0004"
 
 
+def test_seed_generate_with_subscriptions_created_days_ago(sim, api):
+    """age_days: created that long ago and renewed up to a future date, so their term started before today."""
+    (customer,) = sim.seed(customers=1, subscriptions_per_customer=1, external_id_prefix="OLD-", age_days=40)["customers"]
+    detail = api.ok("GET", "/subscriptions/" + customer["subscriptions"][0]["id"])
+    today = datetime.date.today()
+    assert detail["creationDate"][:10] == (today - datetime.timedelta(days=40)).isoformat()
+    assert datetime.date.fromisoformat(detail["renewalDate"][:10]) > today
+    response = requests.post(f"{sim.root_url}/_sim/seed", json={"generate": {"customers": 1, "age_days": -1}}, timeout=5)
+    assert response.status_code == 400 and "age_days must be a whole number from 0 to 3650" in response.json()["message"]
+
+
 def test_faults_endpoint_validates(sim):
     assert sim.faults()["change_quantity"] == "total"
     response = requests.post(f"{sim.root_url}/_sim/faults", json={"latency": 5}, timeout=5)
