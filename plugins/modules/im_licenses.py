@@ -178,12 +178,22 @@ options:
       - Purchase order number (free text, for example your PSA ticket number) put on every order this task places.
       - It is not part of the plan, so a rerun with nothing left to change places no order.
     type: str
+  canary:
+    description:
+      - Whether this run may place the canary - the first change order, placed alone, waited for and read back while the
+        O(change_quantity) setting is not confirmed (see the description).
+      - Set V(false) where runs share no cache directory and start together, such as the slices of an AWX sliced job,
+        which would each place a canary of their own. A run that would need one then refuses its plan (in check mode
+        too), ordering nothing, until the setting is confirmed with O(change_quantity_confirmed).
+    type: bool
+    default: true
   audit_dir:
     description:
       - Write the plan (check mode) or the result of this run into this directory, created when missing, as two private
         files (mode 0600) - C(plan-<UTC time><audit_suffix>.json) or C(result-<UTC time><audit_suffix>.json) (when, the
         outcome and message, the guardrails, O(po_number), O(plan_file), O(audit_run_by), the summary, the
-        change-quantity reading and every line), and a C(.csv) with one row per line.
+        change-quantity reading and every line), and a C(.csv) with one row per line. A file is never written over -
+        C(-2), C(-3), ... is appended to a name already taken (runs ending in the same second into one directory).
       - Written in check mode too (local files, not a change to the Marketplace), and for a run that was refused or
         whose lines failed; not when the run stopped before it could plan (input, connection, credentials).
       - The C(license_adjustment) role's C(license_adjustment_output_dir).
@@ -355,7 +365,8 @@ summary:
     - C(outcome) says how the run ended - V(planned) (check mode); V(applied) (every line reached its seats);
       V(pending) (no line failed, but some were left for later on purpose - submitted with O(wait=false), or deferred);
       V(partial) (some lines failed, others were ordered); V(failed) (lines failed and none was ordered); V(refused) (a
-      guardrail, a changed O(plan_file) or a contradicted O(change_quantity) stopped the whole plan before any order).
+      guardrail, a changed O(plan_file), a contradicted O(change_quantity) or a canary that O(canary=false) does not allow
+      stopped the whole plan before any order).
       The task fails for the last three, and the result still carries the plan and this summary.
   returned: always
   type: dict
@@ -510,6 +521,7 @@ def main():
         concurrency=dict(type="int", default=8),
         plan_file=dict(type="path"),
         po_number=dict(type="str"),
+        canary=dict(type="bool", default=True),
         audit_dir=dict(type="path"),
         audit_suffix=dict(type="str", default=""),
         audit_run_by=dict(type="dict"),

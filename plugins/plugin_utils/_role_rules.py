@@ -34,6 +34,7 @@ ROLE_VARIABLES = {
         "license_adjustment_licenses": "list", "license_adjustment_licenses_csv": "str", "license_adjustment_allow_decrease": "bool",
         "license_adjustment_max_increase": "int", "license_adjustment_max_decrease": "int", "license_adjustment_max_cost_delta": "str",
         "license_adjustment_decrease_window_days": "int", "license_adjustment_concurrency": "int", "license_adjustment_wait": "bool",
+        "license_adjustment_canary": "bool",
         "license_adjustment_wait_timeout": "int", "license_adjustment_plan_file": "str", "license_adjustment_approved_plans": "dict",
         "license_adjustment_po_number": "str", "license_adjustment_output_dir": "str",
         "license_adjustment_mail_to": "list", "license_adjustment_mail_from": "str", "license_adjustment_mail_subject": "str",

@@ -11,6 +11,7 @@
 - The license_adjustment role on 22 customer hosts with 20 forks: the right seats and a single token request.
 """
 
+import collections
 import glob
 import json
 import os
@@ -148,14 +149,16 @@ def test_example_execution_environment_builds_a_context(tmp_path):
 class Job:
     """ansible-runner runs of the example AWX project, each in a fresh private data directory as AWX starts jobs."""
 
-    def __init__(self, simulator, tmp_path, name, mail_server=None):
+    def __init__(self, simulator, tmp_path, name, mail_server=None, cache_home=None):
         self.simulator = simulator
         self.root = tmp_path / name
         self.runs = 0
-        self.cache_home = tmp_path / "cache"
+        self.cache_home = cache_home or tmp_path / "cache"
         self.mail_server = mail_server
 
-    def run(self, playbook, extravars=None, check=False, verbosity=3):
+    def run(self, playbook, extravars=None, check=False, verbosity=3, run_async=False, env=None, **options):
+        """One job; ``options`` are ansible-runner's (``inventory``, ``limit``, ``forks``). With ``run_async``, the
+        runner starts it and returns ``(thread, runner)``."""
         self.runs += 1
         private = self.root / ("job-%d" % self.runs)
         shutil.copytree(PROJECT, private / "project")
@@ -166,8 +169,10 @@ class Job:
             extra_env["SMTP_CA_PATH"] = self.mail_server.ca_path
         envvars = dict(injected_environment(self.simulator, str(private / "env"), smtp), ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"),
                        XDG_CACHE_HOME=str(self.cache_home), ANSIBLE_CALLBACK_RESULT_FORMAT="json", **extra_env)
-        return ansible_runner.run(private_data_dir=str(private), playbook=playbook, extravars=extravars or {},
-                                  envvars=envvars, cmdline="--check" if check else None, quiet=True, verbosity=verbosity)
+        envvars.update(env or {})
+        start = ansible_runner.run_async if run_async else ansible_runner.run
+        return start(private_data_dir=str(private), playbook=playbook, extravars=extravars or {}, envvars=envvars,
+                     cmdline="--check" if check else None, quiet=True, verbosity=verbosity, **options)
 
     def secrets(self):
         return known_secrets(self.simulator)
@@ -474,3 +479,81 @@ def test_a_misconfigured_inventory_source_fails_loudly_with_the_documented_setti
     assert listing.returncode != 0
     assert "missing connection settings: api_url (option api_url or environment variable INGRAM_API_URL)" in listing.stderr
     assert "Failed to parse inventory with 'yaml' plugin" not in listing.stderr  # the real cause is not buried
+
+
+# ---------------------------------------------------------------------------------------------------- job slicing
+
+def sliced(hosts, count):
+    """AWX's slices of an inventory (host n goes to slice n mod count), each with the first host of the next slice too:
+    declarations that overlap, as after an inventory change or a slice relaunched while the others run."""
+    slices = [hosts[number::count] for number in range(count)]
+    return [part + [slices[(number + 1) % count][0]] for number, part in enumerate(slices)]
+
+
+def run_slices(sim, tmp_path, phase, slices, extravars, env=None):
+    """The slices as AWX runs them: at the same time, each a job of its own (private data and cache directory)."""
+    started = []
+    for number, hosts in enumerate(slices, start=1):
+        job = Job(sim, tmp_path, "%s-slice-%d" % (phase, number), cache_home=tmp_path / ("%s-cache-%d" % (phase, number)))
+        started.append(job.run("adjust_licenses.yml", extravars, run_async=True, env=env, verbosity=0,
+                               inventory=str(tmp_path / "inventory" / "customers.marketplace.yml"), limit=",".join(hosts), forks=10))
+    for thread, _runner in started:
+        thread.join(timeout=300)
+    return [runner for _thread, runner in started]
+
+
+def new_orders(api, before):
+    """The orders placed since ``before`` (ids), with their subscription and status."""
+    return [api.get("/orders/" + row["id"]) for row in api.rows("/orders") if row["id"] not in before]
+
+
+def test_a_sliced_job_orders_each_subscription_once_and_reports_as_one_run(sim, tmp_path):
+    """docs/awx.md, Scale: three slices of 20 customer hosts, at the same time, with their own private data and cache
+    directories and overlapping declarations. While change_quantity is unconfirmed, no slice places a canary
+    (license_adjustment_canary: false): every change is refused, nothing is ordered. Confirmed, each subscription gets
+    one order and its seats (a slice whose order raced another's withdrew its own), and the licence report read from
+    the volume all slices write to lists the decrease each slice deferred."""
+    # Started 40 days ago: a decrease is deferred to the renewal (window 0 days), not made.
+    seeded = sim.seed(customers=20, subscriptions_per_customer=1, external_id_prefix="SLICE-", age_days=40)["customers"]
+    held = {customer["externalId"]: customer["subscriptions"][0] for customer in seeded}
+    hosts = sorted(held)
+    slices = sliced(hosts, 3)
+    deferring = {part[-2] for part in slices}  # one host of each slice declares a decrease, deferred to the renewal
+    (tmp_path / "inventory" / "host_vars").mkdir(parents=True)
+    (tmp_path / "inventory" / "customers.marketplace.yml").write_text(yaml.safe_dump({"plugin": "ingrammicro.marketplace.customers"}))
+    for host, subscription in held.items():
+        wanted = subscription["quantity"] - 1 if host in deferring else subscription["quantity"] + 2
+        (tmp_path / "inventory" / "host_vars" / (host + ".yml")).write_text(yaml.safe_dump(
+            {"license_adjustment_licenses": [{"mpn": subscription["mpn"], "quantity": wanted}]}))
+    audit = tmp_path / "shared-volume"
+    extravars = {"license_adjustment_hosts": "all", "license_adjustment_canary": False, "license_adjustment_allow_decrease": True,
+                 "license_adjustment_decrease_window_days": 0, "license_adjustment_output_dir": str(audit)}
+    api = ApiClient(sim)
+    before = {row["id"] for row in api.rows("/orders")}
+    sim.set_faults(latency_ms=50, order_processing_seconds=1, rendezvous_seconds=3)  # overlapping hosts' orders race
+
+    refused = run_slices(sim, tmp_path, "unconfirmed", slices, extravars)
+    assert [runner.status for runner in refused] == ["failed"] * 3
+    assert new_orders(api, before) == []
+    for runner in refused:
+        output = runner.stdout.read()
+        assert "would be ordered first as a canary" in output and "license_adjustment_canary is false" in output, output[-3000:]
+        assert "set change_quantity_confirmed (INGRAM_CHANGE_QUANTITY_CONFIRMED, the AWX credential's checkbox) to true" in output
+
+    applied = run_slices(sim, tmp_path, "confirmed", slices, extravars, env={"INGRAM_CHANGE_QUANTITY_CONFIRMED": "true"})
+    assert [runner.status for runner in applied] == ["successful"] * 3, [runner.stdout.read()[-3000:] for runner in applied]
+    sim.set_faults(latency_ms=0, rendezvous_seconds=0)
+    orders = new_orders(api, before)
+    kept = collections.Counter(order["subscriptionId"] for order in orders if order["status"] != "cancelled")
+    assert kept == {held[host]["id"]: 1 for host in hosts if host not in deferring}
+    assert any(order["status"] == "cancelled" for order in orders)  # the overlap raced: the guard was needed
+    for host, subscription in held.items():
+        assert api.subscription_seats(subscription["id"]) == subscription["quantity"] + (0 if host in deferring else 2), host
+
+    report = Job(sim, tmp_path, "report").run("license_report.yml", {"license_report_dir": str(tmp_path / "report"),
+                                                                     "license_report_adjustment_dir": str(audit)})
+    assert report.status == "successful", report.stdout.read()[-3000:]
+    (page,) = glob.glob(str(tmp_path / "report" / "license-report-*.html"))
+    with open(page, encoding="utf-8") as handle:
+        section = re.search(r'<section[^>]*id="deferred-decreases".*?</section>', handle.read(), re.S).group(0)
+    assert sorted(re.findall(r'data-subscription="(\w+)"', section)) == sorted(held[host]["id"] for host in deferring)

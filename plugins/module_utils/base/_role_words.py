@@ -32,6 +32,7 @@ ROLE_NAMES = {
         "wait": "license_adjustment_wait",
         "wait_timeout": "license_adjustment_wait_timeout",
         "audit_dir": "license_adjustment_output_dir",
+        "canary": "license_adjustment_canary",
     },
     "onboarding": {
         "customers": "onboarding_customers",

@@ -42,7 +42,9 @@ def csv_text(plan):
 
 
 class AuditFiles:
-    """``<plan|result>-<UTC time><suffix>.json`` and ``.csv`` in ``directory``, private to the user (mode 0600)."""
+    """``<plan|result>-<UTC time><suffix>.json`` and ``.csv`` in ``directory``, private to the user (mode 0600). Never
+    written over: runs that end in the same second with the same suffix (the slices of an AWX sliced job writing into
+    one volume, a customer host in two of them) get ``-2``, ``-3``, ... appended."""
 
     def __init__(self, directory, suffix="", check_mode=False, now=None):
         self.directory = directory
@@ -74,11 +76,25 @@ class AuditFiles:
         base = os.path.join(self.directory, self.name)
         try:
             os.makedirs(self.directory, exist_ok=True)
+            base = self._claim()
             _write_private(base + ".json", json.dumps(record, indent=2) + "\n")
             _write_private(base + ".csv", csv_text(record["plan"]))
         except OSError as exc:
             raise IMConfigError("%s: cannot write the audit files %s.json and .csv: %s" % (option("audit_dir"), base, exc.strerror or exc))
         return {"generated_at": record["generated_at"], "json": base + ".json", "csv": base + ".csv"}
+
+    def _claim(self):
+        """The first free name, taken by creating its JSON file (O_EXCL: another process cannot take it too)."""
+        for number in range(1, 1000):
+            base = os.path.join(self.directory, self.name + ("-%d" % number if number > 1 else ""))
+            if os.path.lexists(base + ".csv"):
+                continue
+            try:
+                os.close(os.open(base + ".json", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+            except FileExistsError:
+                continue
+            return base
+        raise OSError("no free name for %s in %s" % (self.name, self.directory))
 
 
 def _write_private(path, text):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMError
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._role_words import option
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _license_planner as planner
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences import _seats
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._canary import CanaryGate, record_confirmation
@@ -58,6 +59,8 @@ class LicenceRun:
         result["quantity_reading"] = reading
         if refusal:
             self._refuse(lines, refusal, "change_quantity_contradicted", quantity_reading=reading)
+        if reading["canary"] is not None and not self.options.get("canary", True):
+            self._refuse(lines, canary_not_allowed(reading), "canary_not_allowed", quantity_reading=reading)
         outcome = planner.PLANNED
         if not self.check_mode:
             self._order(states, lines, reading)
@@ -175,3 +178,12 @@ class PhaseClock:
         now = self.clock()
         self.phases.append((name, now - self.last))
         self.last = now
+
+
+def canary_not_allowed(reading):
+    """Why a run that may not place a canary (option ``canary`` false: the slices of an AWX sliced job) refuses its plan."""
+    return ("line %s would be ordered first as a canary, to confirm that this platform reads change quantities as %s, but %s is "
+            "false: runs that share no cache directory, such as the slices of an AWX sliced job, would each place one. Nothing was "
+            "ordered. Confirm the reading first - one run with %s true, or an order of yours you have checked - then set %s "
+            "(INGRAM_CHANGE_QUANTITY_CONFIRMED, the AWX credential's checkbox) to true and run again"
+            % (reading["canary"], reading["change_quantity"], option("canary"), option("canary"), option("change_quantity_confirmed")))

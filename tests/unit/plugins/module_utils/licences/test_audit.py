@@ -50,13 +50,18 @@ def test_check_mode_writes_a_plan_and_a_refusal_keeps_its_message(tmp_path):
     assert (record["mode"], record["status"], record["message"], record["changed"]) == ("check", "refused", "line 1 is blocked", False)
 
 
-def test_a_link_where_a_file_goes_is_replaced_not_written_through(tmp_path):
+def test_files_are_never_written_over_or_through_a_link(tmp_path):
+    """Two runs ending in the same second with the same suffix (two slices of a sliced job, one host in both) keep both
+    records; a link where a file would go is left alone, and so is its target."""
     target = tmp_path / "elsewhere.txt"
     target.write_text("untouched", encoding="utf-8")
-    (tmp_path / "result-20261207T093012Z.json").symlink_to(target)
-    AuditFiles(str(tmp_path), now=ENDED).write(RESULT, None, OPTIONS, None)
-    assert target.read_text(encoding="utf-8") == "untouched"
-    assert not os.path.islink(tmp_path / "result-20261207T093012Z.json")
+    (tmp_path / "result-20261207T093012Z-2.json").symlink_to(target)
+    first = AuditFiles(str(tmp_path), now=ENDED).write(RESULT, None, OPTIONS, {"user": "slice 1"})
+    second = AuditFiles(str(tmp_path), now=ENDED).write(RESULT, None, OPTIONS, {"user": "slice 2"})
+    assert [os.path.basename(written["json"]) for written in (first, second)] == ["result-20261207T093012Z.json", "result-20261207T093012Z-3.json"]
+    assert [json.loads(open(written["json"], encoding="utf-8").read())["run_by"] for written in (first, second)] == [
+        {"user": "slice 1"}, {"user": "slice 2"}]
+    assert target.read_text(encoding="utf-8") == "untouched" and os.path.islink(tmp_path / "result-20261207T093012Z-2.json")
 
 
 def test_a_directory_that_cannot_be_made_names_the_option(tmp_path):
