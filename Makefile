@@ -20,7 +20,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup simulator demo test bench changelog-lint units integration compat lint build sanity sanity-oldest java \
+.PHONY: help setup simulator demo test bench bench-scale changelog-lint units integration compat lint build sanity sanity-oldest java \
 	docs docs-lint galaxy-import clean browser maillint
 
 help:
@@ -32,6 +32,7 @@ help:
 	@echo "make compat              the roles, playbooks, inventory and main modules on the oldest supported ansible-core"
 	@echo "make simulator PORT=8080 run the Marketplace API simulator in the foreground"
 	@echo "make bench               the licence-adjustment benchmark against a hand-written uri playbook (not in make test)"
+	@echo "make bench-scale         time and memory of a licence plan at 1,000 / 20,000 / 100,000 lines (not in make test)"
 
 setup: $(VENV)/.installed $(VENV)/.linked $(COLLECTION_LINK)
 
@@ -61,6 +62,13 @@ demo: setup
 
 bench: setup
 	$(BIN)/python tests/perf/bench.py
+
+# A distributor-sized account: time, requests and memory of adjust_licenses --check at 1,000 / 20,000 / 100,000 lines
+# (about 20 minutes at 50 ms latency; LINES=1000,20000 LATENCY_MS=0 for a quick look at memory).
+LINES ?= 1000,20000,100000
+LATENCY_MS ?= 50
+bench-scale: setup
+	$(BIN)/python tests/perf/scale.py --lines $(LINES) --latency-ms $(LATENCY_MS)
 
 # Stages joined by "+" run at the same time: the integration tests, the longest, beside every other check one after
 # another (the integration tests often wait on the simulator and on orders; the other checks use the cores meanwhile).

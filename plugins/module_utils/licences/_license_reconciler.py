@@ -83,7 +83,8 @@ class Reconciler:
         return catalog
 
     def _subscriptions_by_id(self, ids):
-        return dict(zip(ids, self._map(lambda sid: self.client.get_or_none("/subscriptions/%s" % path_id(sid)), ids)))
+        """``{id: what the plan uses of the subscription, or None}``: each answer trimmed as it arrives (bounded memory)."""
+        return dict(zip(ids, self._map(lambda sid: _seats.planning_record(self.client.get_or_none("/subscriptions/%s" % path_id(sid))), ids)))
 
     def _customers(self, refs):
         """``{reference: customer or None}``; one listing of all customers when there are many references."""

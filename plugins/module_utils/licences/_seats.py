@@ -108,6 +108,22 @@ def decide(current, desired, guardrails, window_days=None, term_start=None, rene
     return action, reason, None
 
 
+# What a licence plan reads of a subscription (the API's SubscriptionDetailed): kept per line instead of the whole
+# answer, so that a run of 100,000 lines holds a few hundred bytes for each, not every price, cost and parameter.
+PLANNED_FIELDS = ("id", "name", "customerId", "status", "creationDate", "renewalDate", "expirationDate", "billingPeriod",
+                  "subscriptionPeriod")
+PLANNED_LINE_FIELDS = ("id", "mpn", "name", "vendor", "quantity", "unitPrice")
+
+
+def planning_record(subscription):
+    """The fields of ``subscription`` a licence plan uses (``None`` stays ``None``)."""
+    if subscription is None:
+        return None
+    record = {key: subscription[key] for key in PLANNED_FIELDS if key in subscription}
+    record["products"] = [{key: line[key] for key in PLANNED_LINE_FIELDS if key in line} for line in subscription.get("products") or []]
+    return record
+
+
 def product_line(subscription, mpn=None):
     """The subscription's product line for ``mpn`` (or its only line when ``mpn`` is ``None``)."""
     lines = subscription.get("products") or []

@@ -114,3 +114,18 @@ def test_check_mode_shows_the_subscription_as_the_changes_would_leave_it():
     after = edits.simulate(before, "MPN-1", 8, {"renewalStatus": False, "products": [{"mpn": "MPN-1", "unitPrice": {"amount": "11"}}]}, None)
     assert after["renewalStatus"] is False and after["products"][0]["quantity"] == 8
     assert after["products"][0]["unitPrice"] == {"amount": "11"} and before["products"][0]["quantity"] == 5
+
+
+def test_a_plan_keeps_of_each_subscription_only_what_it_uses():
+    """A run of 100,000 lines holds this per line, not the API's whole answer (prices, costs, parameters, totals)."""
+    from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._seats import planning_record, product_line, seats, term_dates
+    detail = subscription(12, status="active", creationDate="2026-01-10", renewalDate="2027-01-10", subscriptionPeriod={"type": "year", "duration": 1},
+                          billingPeriod={"type": "month", "duration": 1}, fulfillmentParameters=[{"name": "tenant", "value": "x"}],
+                          totalSubscriptionPrice={"amount": "150.00", "currency": "USD"})
+    detail["products"][0].update(unitCost={"amount": "11.25"}, extendedPrice={"amount": "150.00"}, vendorSubscriptionId="uuid")
+    record = planning_record(detail)
+    assert set(record) == {"id", "customerId", "status", "creationDate", "renewalDate", "subscriptionPeriod", "billingPeriod", "products"}
+    assert record["products"] == [{"mpn": "MPN-1", "quantity": 12, "unitPrice": {"amount": 12.5, "currency": "USD"}}]
+    assert (seats(record, "MPN-1"), product_line(record)["unitPrice"], term_dates(record)) == (
+        seats(detail, "MPN-1"), product_line(detail)["unitPrice"], term_dates(detail))
+    assert planning_record(None) is None
