@@ -70,7 +70,7 @@ def run(sim, workdir, declared, concurrency):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--lines", default="1000,20000,100000", help="comma-separated sizes (default %(default)s)")
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=8)
