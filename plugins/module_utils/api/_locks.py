@@ -24,6 +24,7 @@ import fcntl
 import hashlib
 import os
 import stat
+import tempfile
 import time
 
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError
@@ -139,6 +140,21 @@ def open_private(path, flags, noun=None, fix=None):
         os.close(fd)
         raise IMConfigError(problem)
     return fd
+
+
+def replace_private(path, text):
+    """Write ``text`` to ``path`` at once, mode 0600: a temporary file next to it (``mkstemp`` creates it 0600 with
+    ``O_EXCL``) renamed over it, so that a link at ``path`` is replaced, never written through, and no reader sees half
+    a file."""
+    descriptor, temp_path = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(temp_path, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_path)
+        raise
 
 
 @contextlib.contextmanager

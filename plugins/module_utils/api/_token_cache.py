@@ -16,10 +16,9 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._locks import cache_root, flocked, open_private, private_directory
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._locks import cache_root, flocked, open_private, private_directory, replace_private
 
 
 def default_cache_dir():
@@ -77,17 +76,7 @@ class TokenCache:
     def store(self, token, ttl):
         """Write the token atomically with mode 0600. Call with the lock held."""
         self._ensure_directory()
-        entry = {"token": token, "ttl": ttl, "expires_at": self.clock() + ttl}
-        # mkstemp creates 0600 with O_EXCL, and os.replace replaces a link at self.path instead of writing through it.
-        fd, tmp_path = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entry, handle)
-            os.replace(tmp_path, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_path)
-            raise
+        replace_private(self.path, json.dumps({"token": token, "ttl": ttl, "expires_at": self.clock() + ttl}))
 
     def discard(self, token):
         """Forget ``token`` after the API rejected it, unless another process already replaced it. Lock held."""

@@ -8,12 +8,11 @@ columns are also what the license_adjustment role's view attaches to a mail. Pri
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
 import os
-import tempfile
 
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._locks import replace_private
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base import _layout
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._role_words import option
@@ -77,8 +76,8 @@ class AuditFiles:
         try:
             os.makedirs(self.directory, exist_ok=True)
             base = self._claim()
-            _write_private(base + ".json", json.dumps(record, indent=2) + "\n")
-            _write_private(base + ".csv", csv_text(record["plan"]))
+            replace_private(base + ".json", json.dumps(record, indent=2) + "\n")
+            replace_private(base + ".csv", csv_text(record["plan"]))
         except OSError as exc:
             raise IMConfigError("%s: cannot write the audit files %s.json and .csv: %s" % (option("audit_dir"), base, exc.strerror or exc))
         return {"generated_at": record["generated_at"], "json": base + ".json", "csv": base + ".csv"}
@@ -96,15 +95,3 @@ class AuditFiles:
             return base
         raise OSError("no free name for %s in %s" % (self.name, self.directory))
 
-
-def _write_private(path, text):
-    # mkstemp creates 0600 with O_EXCL, and os.replace replaces a link at the path instead of writing through it.
-    descriptor, temp_path = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".audit-")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(temp_path, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_path)
-        raise

@@ -15,9 +15,8 @@ import datetime
 import hashlib
 import json
 import os
-import tempfile
 
-from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._locks import cache_root, open_private, private_directory
+from ansible_collections.ingrammicro.marketplace.plugins.module_utils.api._locks import cache_root, open_private, private_directory, replace_private
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.base._errors import IMConfigError
 from ansible_collections.ingrammicro.marketplace.plugins.module_utils.licences._quantity_reading import DELTA, TOTAL
 
@@ -89,13 +88,4 @@ class ReadingRecord:
 
     def _write(self, path, record):
         private_directory(self.directory)
-        # mkstemp creates 0600 with O_EXCL, and os.replace replaces a link at the path instead of writing through it.
-        descriptor, temp_path = tempfile.mkstemp(dir=self.directory, prefix=".reading-", suffix=".json")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(record, handle, indent=2, sort_keys=True)
-            os.replace(temp_path, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_path)
-            raise
+        replace_private(path, json.dumps(record, indent=2, sort_keys=True))

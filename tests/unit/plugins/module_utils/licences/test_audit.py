@@ -69,4 +69,4 @@ def test_a_directory_that_cannot_be_made_names_the_option(tmp_path):
     with pytest.raises(IMConfigError) as raised:
         AuditFiles(str(tmp_path / "file" / "audit"), now=ENDED).write(RESULT, None, OPTIONS, None)
     assert "\u27e8audit_dir\u27e9: cannot write the audit files %s" % (tmp_path / "file" / "audit" / "result-20261207T093012Z") in str(raised.value)
-    assert not list(tmp_path.glob("**/.audit-*"))  # no temporary file left behind
+    assert not list(tmp_path.glob("**/.tmp-*"))  # no temporary file left behind
