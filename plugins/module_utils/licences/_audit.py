@@ -94,4 +94,3 @@ class AuditFiles:
                 continue
             return base
         raise OSError("no free name for %s in %s" % (self.name, self.directory))
-
